@@ -1,0 +1,434 @@
+"""Portfolio of candidate use cases: the `UseCase` record, loaders for YAML/CSV/XLSX, writers.
+
+Every loader validates at the boundary and reports each problem with its file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from usecase_kit.errors import InputError
+
+__all__ = [
+    "FLAT_COLUMNS",
+    "PilotSpec",
+    "Portfolio",
+    "RegulatoryFlags",
+    "UseCase",
+    "Volume",
+    "load_portfolio",
+    "save_portfolio",
+]
+
+Audience = Literal["internal", "external", "public"]
+HumanReview = Literal["none", "sample", "before_use", "expert_before_release"]
+Sensitivity = Literal["public", "internal", "personal", "special_category"]
+Category = Literal[
+    "internal_knowledge",
+    "support",
+    "content_generation",
+    "code_generation",
+    "customer_service",
+    "decision_support",
+    "analytics",
+    "monitoring",
+    "other",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RegulatoryFlags(_Strict):
+    """Facts an assessor records about regulation; the risk rules read them."""
+
+    art5_practices: list[str] = Field(
+        default_factory=list, description="EU AI Act Art. 5(1) points that apply, e.g. '5(1)(f)'"
+    )
+    annex_iii: str | None = Field(None, description="EU AI Act Annex III point, e.g. '4(a)'")
+    art6_3_exemption: bool = Field(False, description="Art. 6(3) derogation claimed and documented")
+    profiling: bool = Field(False, description="Profiles natural persons (voids Art. 6(3))")
+    art50: list[str] = Field(
+        default_factory=list, description="Art. 50 transparency duties, e.g. 'interacts_with_people'"
+    )
+    minors_or_vulnerable: bool = False
+    agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
+
+
+class Volume(_Strict):
+    """Requests per month: low / likely / high, and monthly growth as a fraction."""
+
+    low: float = Field(ge=0)
+    likely: float = Field(ge=0)
+    high: float = Field(ge=0)
+    growth_per_month: float = Field(0.0, ge=-1, le=10)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Volume:
+        if not self.low <= self.likely <= self.high:
+            raise ValueError(
+                f"volume must satisfy low <= likely <= high (got {self.low}, {self.likely}, "
+                f"{self.high})"
+            )
+        return self
+
+
+class PilotSpec(_Strict):
+    """What to pilot: a golden set (paths relative to the portfolio file) and a prompt."""
+
+    golden_set: str
+    corpus: str | None = Field(None, description="Knowledge-base passages for retrieval")
+    prompt: str = "faq_answer"
+    max_cases: int | None = Field(None, ge=1)
+
+
+class UseCase(_Strict):
+    """One candidate use case, as a consultant records it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="short slug, unique")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1)
+    business_unit: str = Field(min_length=1)
+    owner: str | None = None
+    category: Category
+    audience: Audience
+    human_review: HumanReview
+    data_sensitivity: Sensitivity
+    sector: str = "general"
+    regulatory: RegulatoryFlags = Field(default_factory=RegulatoryFlags)
+    scores: dict[str, int | None] = Field(default_factory=dict)
+    rationale: dict[str, str] = Field(default_factory=dict)
+    target_model: str = "gpt-4o-mini"
+    volume: Volume | None = None
+    monthly_budget_usd: float | None = Field(None, ge=0)
+    pilot: PilotSpec | None = None
+
+    @field_validator("scores")
+    @classmethod
+    def _scores_in_range(cls, value: dict[str, int | None]) -> dict[str, int | None]:
+        for criterion, score in value.items():
+            if score is not None and not 1 <= score <= 5:
+                raise ValueError(f"score for '{criterion}' is {score}; scores run from 1 to 5")
+        return value
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A validated list of use cases and the file it came from."""
+
+    use_cases: tuple[UseCase, ...]
+    source: Path | None = None
+
+    def __iter__(self) -> Iterator[UseCase]:
+        return iter(self.use_cases)
+
+    def __len__(self) -> int:
+        return len(self.use_cases)
+
+    def get(self, use_case_id: str) -> UseCase:
+        for use_case in self.use_cases:
+            if use_case.id == use_case_id:
+                return use_case
+        known = ", ".join(u.id for u in self.use_cases)
+        raise InputError(f"No use case with id '{use_case_id}' in the portfolio (ids: {known}).")
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in the portfolio, resolved against the portfolio file's folder."""
+        path = Path(relative)
+        if path.is_absolute() or self.source is None:
+            return path
+        return self.source.parent / path
+
+
+# ---------------------------------------------------------------- flat (CSV / XLSX) layout
+
+_LIST_FIELDS = {"regulatory.art5_practices", "regulatory.art50"}
+FLAT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "description",
+    "business_unit",
+    "owner",
+    "category",
+    "audience",
+    "human_review",
+    "data_sensitivity",
+    "sector",
+    "regulatory.art5_practices",
+    "regulatory.annex_iii",
+    "regulatory.art6_3_exemption",
+    "regulatory.profiling",
+    "regulatory.art50",
+    "regulatory.minors_or_vulnerable",
+    "regulatory.agentic_write_actions",
+    "target_model",
+    "volume.low",
+    "volume.likely",
+    "volume.high",
+    "volume.growth_per_month",
+    "monthly_budget_usd",
+    "pilot.golden_set",
+    "pilot.corpus",
+    "pilot.prompt",
+    "pilot.max_cases",
+)
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+def _cell(value: Any) -> Any:
+    """Normalise a spreadsheet cell: blanks become None, text is stripped (never evaluated)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for column, raw in flat.items():
+        value = _cell(raw)
+        if value is None:
+            continue
+        if column in _LIST_FIELDS:
+            value = [item.strip() for item in str(value).split(";") if item.strip()]
+        elif isinstance(value, str) and value.lower() in _TRUE | _FALSE and "." in column:
+            value = value.lower() in _TRUE
+        head, _, tail = column.partition(".")
+        if not tail:
+            record[head] = value
+            continue
+        record.setdefault(head, {})[tail] = value
+    return record
+
+
+def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
+    data = use_case.model_dump(mode="json")
+    row: dict[str, Any] = {}
+    for column in FLAT_COLUMNS:
+        head, _, tail = column.partition(".")
+        value = data.get(head)
+        if tail:
+            value = value.get(tail) if isinstance(value, dict) else None
+        if isinstance(value, list):
+            value = "; ".join(value)
+        row[column] = value
+    for criterion in criteria:
+        row[f"score.{criterion}"] = use_case.scores.get(criterion)
+        row[f"rationale.{criterion}"] = use_case.rationale.get(criterion)
+    return row
+
+
+def _score_columns(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c.startswith(("score.", "rationale."))]
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "(record)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field; check the spelling against the example portfolio"
+    elif error["type"] == "missing":
+        message = "required field is missing; add it"
+    return f"field '{field}': {message}"
+
+
+def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfolio:
+    if not records:
+        raise InputError(f"{source}: the portfolio is empty; add at least one use case.")
+    problems: list[str] = []
+    use_cases: list[UseCase] = []
+    seen: dict[str, str] = {}
+    for where, record in records:
+        label = f"{source.name}: {where}" + (f" (id '{record['id']}')" if "id" in record else "")
+        try:
+            use_case = UseCase.model_validate(record)
+        except ValidationError as exc:
+            problems += [f"{label}, {_describe(e)}" for e in exc.errors()]
+            continue
+        if use_case.id in seen:
+            problems.append(f"{label}, field 'id': duplicate of {seen[use_case.id]}; ids must be unique")
+        seen.setdefault(use_case.id, where)
+        use_cases.append(use_case)
+    if problems:
+        raise InputError(f"{source}: {len(problems)} problem(s) in the portfolio:", problems)
+    return Portfolio(tuple(use_cases), source)
+
+
+def _read_yaml(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({exc}).") from None
+    items = data.get("use_cases") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise InputError(f"{path}: expected a top-level 'use_cases:' list of use cases.")
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"{path}: use case #{index} is not a mapping of field: value.")
+        rows.append((f"use case #{index}", item))
+    return rows
+
+
+def _flat_rows(
+    rows: Iterable[Mapping[str, Any]], where: str, first_row: int
+) -> list[tuple[str, dict[str, Any]]]:
+    records: list[tuple[str, dict[str, Any]]] = []
+    for offset, flat in enumerate(rows):
+        if all(_cell(v) is None for v in flat.values()):
+            continue
+        plain = {k: v for k, v in flat.items() if not k.startswith(("score.", "rationale."))}
+        record = _unflatten(plain)
+        scores = {k[6:]: _cell(v) for k, v in flat.items() if k.startswith("score.")}
+        rationale = {k[10:]: _cell(v) for k, v in flat.items() if k.startswith("rationale.")}
+        record["scores"] = scores
+        record["rationale"] = {k: str(v) for k, v in rationale.items() if v is not None}
+        records.append((f"{where} row {first_row + offset}", record))
+    return records
+
+
+def _read_csv(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return _flat_rows(list(csv.DictReader(handle)), "", 2)
+
+
+def _read_xlsx(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    from openpyxl import load_workbook  # slow import: only when an XLSX is read
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise InputError(
+            f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). "
+            "Save it again from Excel as .xlsx."
+        ) from None
+    if "use_cases" not in workbook.sheetnames:
+        raise InputError(f"{path}: no sheet named 'use_cases' (found: {workbook.sheetnames}).")
+    sheet_rows = list(workbook["use_cases"].iter_rows(values_only=True))
+    workbook.close()
+    if not sheet_rows:
+        raise InputError(f"{path}: the 'use_cases' sheet is empty.")
+    header = [str(h).strip() if h is not None else "" for h in sheet_rows[0]]
+    rows = [dict(zip(header, row, strict=False)) for row in sheet_rows[1:]]
+    rows = [{k: v for k, v in row.items() if k} for row in rows]
+    return _flat_rows(rows, "sheet 'use_cases'", 2)
+
+
+_READERS = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_csv, ".xlsx": _read_xlsx}
+
+
+def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
+    """Load and validate a portfolio from YAML, CSV or XLSX.
+
+    Raises `InputError` listing every problem with its file, row and field.
+    """
+    source = Path(path)
+    reader = _READERS.get(source.suffix.lower())
+    if reader is None:
+        raise InputError(
+            f"{source}: unsupported portfolio format '{source.suffix}'; use .yaml, .csv or .xlsx."
+        )
+    if not source.is_file():
+        raise InputError(f"{source}: no such file.")
+    portfolio = _validate(reader(source), source.resolve())
+    # with a fixed column order CSV/XLSX headers fail loudly on typos via extra="forbid"
+    return portfolio
+
+
+# ---------------------------------------------------------------- writing (atomic)
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a quote (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _criteria_of(portfolio: Portfolio) -> list[str]:
+    seen: dict[str, None] = {}
+    for use_case in portfolio:
+        for criterion in [*use_case.scores, *use_case.rationale]:
+            seen.setdefault(criterion, None)
+    return list(seen)
+
+
+def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
+    """Write a portfolio atomically as YAML, CSV or XLSX (format from the suffix)."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    criteria = _criteria_of(portfolio)
+    if suffix in {".yaml", ".yml"}:
+        records = [u.model_dump(mode="json", exclude_none=True) for u in portfolio]
+        text = yaml.safe_dump({"use_cases": records}, sort_keys=False, allow_unicode=True)
+        _atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
+    elif suffix == ".csv":
+        rows = [_flatten(u, criteria) for u in portfolio]
+        _atomic_write(target, lambda p: _write_csv(p, rows))
+    elif suffix == ".xlsx":
+        rows = [_flatten(u, criteria) for u in portfolio]
+        _atomic_write(target, lambda p: _write_xlsx(p, rows))
+    else:
+        raise InputError(f"{target}: unsupported format '{target.suffix}'; use .yaml, .csv or .xlsx.")
+    return target
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(FLAT_COLUMNS))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise_formula(v) for k, v in row.items()})
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "use_cases"
+    header = list(rows[0]) if rows else list(FLAT_COLUMNS)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([neutralise_formula(row.get(column)) for column in header])
+    workbook.save(path)
+
+
+def score_columns(columns: Iterable[str]) -> list[str]:
+    """The `score.*` / `rationale.*` columns of a flat layout (used by importers)."""
+    return _score_columns(columns)
