@@ -1,0 +1,146 @@
+"""Plotly figures for the scoring stage: value x feasibility matrix, radar, rank stability.
+
+plotly is imported inside each function so that `import usecase_kit` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from usecase_kit.scoring import Rubric
+
+__all__ = ["TIER_COLOURS", "matrix_chart", "radar_chart", "rank_stability_chart"]
+
+TIER_COLOURS: dict[str, str] = {
+    "high_confidence": "#2e7d32",
+    "medium_confidence": "#f9a825",
+    "high_scrutiny": "#c62828",
+    "prohibited": "#424242",
+}
+
+
+def _jitter(values: pd.Series, ids: pd.Series) -> list[float]:
+    """Spread points that share a cell a little (deterministic, by id) so all stay visible."""
+    seen: dict[float, int] = {}
+    out = []
+    for value, _ in zip(values.astype(float), ids, strict=True):
+        count = seen.get(value, 0)
+        seen[value] = count + 1
+        out.append(value + 0.08 * ((count % 5) - 2))
+    return out
+
+
+def matrix_chart(scorecard: pd.DataFrame) -> Any:
+    """Business value (y) x technical feasibility (x); bubble size = data readiness, colour = tier.
+
+    Unscored use cases (any of the three missing) are left out and named in the subtitle.
+    """
+    import plotly.graph_objects as go
+
+    needed = ["business_value", "technical_feasibility", "data_readiness"]
+    plotted = scorecard.dropna(subset=needed)
+    missing = sorted(set(scorecard["id"]) - set(plotted["id"]))
+    figure = go.Figure()
+    for tier, colour in TIER_COLOURS.items():
+        part = plotted[plotted["tier"] == tier]
+        if part.empty:
+            continue
+        figure.add_trace(_matrix_trace(go, part, tier, colour))
+    subtitle = f"<br><sup>not plotted (unscored): {', '.join(missing)}</sup>" if missing else ""
+    figure.update_layout(
+        title=f"Value x feasibility (bubble size: data readiness){subtitle}",
+        xaxis={"title": "Technical feasibility (1-5)", "range": [0.5, 5.5], "dtick": 1},
+        yaxis={"title": "Business value (1-5)", "range": [0.5, 5.5], "dtick": 1},
+        legend_title_text="Tier",
+        template="plotly_white",
+    )
+    return figure
+
+
+def _matrix_trace(go: Any, part: pd.DataFrame, tier: str, colour: str) -> Any:
+    hover = [
+        f"<b>{row['name']}</b><br>value {row['business_value']}, feasibility "
+        f"{row['technical_feasibility']}, data {row['data_readiness']}<br>"
+        f"score {row['weighted_score']}, tier {tier}"
+        for _, row in part.iterrows()
+    ]
+    return go.Scatter(
+        x=_jitter(part["technical_feasibility"], part["id"]),
+        y=_jitter(part["business_value"], part["id"]),
+        mode="markers+text",
+        text=list(part["id"]),
+        textposition="top center",
+        name=tier.replace("_", " "),
+        marker={"size": [8 + 8 * float(v) for v in part["data_readiness"]], "color": colour},
+        hovertext=hover,
+        hoverinfo="text",
+    )
+
+
+def radar_chart(scorecard_row: pd.Series, rubric: Rubric) -> Any:
+    """One use case's 1-5 scores per criterion; cost criteria are labelled '(lower is better)'."""
+    import plotly.graph_objects as go
+
+    labels, values = [], []
+    for name, criterion in rubric.criteria.items():
+        suffix = " (lower is better)" if criterion.direction == "cost" else ""
+        labels.append(criterion.label + suffix)
+        value = scorecard_row.get(name)
+        values.append(None if value is None or value != value else float(value))
+    figure = go.Figure(
+        go.Scatterpolar(
+            r=[*values, values[0]],
+            theta=[*labels, labels[0]],
+            fill="toself",
+            name=str(scorecard_row.get("name", "")),
+        )
+    )
+    figure.update_layout(
+        title=f"{scorecard_row.get('name', '')}: scores by criterion",
+        polar={"radialaxis": {"range": [0, 5], "dtick": 1}},
+        showlegend=False,
+        template="plotly_white",
+    )
+    return figure
+
+
+def rank_stability_chart(sensitivity: pd.DataFrame) -> Any:
+    """Rank intervals (5-95%) from the weight sensitivity analysis, with P(rank 1) in the hover.
+
+    Takes the table returned by `usecase_kit.scoring.sensitivity(...).table`.
+    """
+    import plotly.graph_objects as go
+
+    table = sensitivity.sort_values("baseline_rank")
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=list(table["baseline_rank"]),
+            y=list(table["id"]),
+            mode="markers",
+            marker={"size": 12, "color": "#1565c0"},
+            name="agreed weights",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": list(table["rank_p95"] - table["baseline_rank"]),
+                "arrayminus": list(table["baseline_rank"] - table["rank_p5"]),
+            },
+            hovertext=[
+                f"{r['name']}<br>P(rank 1) {r['p_rank1']:.2f}, P(top-k) {r['p_topk']:.2f}"
+                f"<br>rank 5-95%: {r['rank_p5']:.0f}-{r['rank_p95']:.0f}"
+                for _, r in table.iterrows()
+            ],
+            hoverinfo="text",
+        )
+    )
+    figure.update_layout(
+        title="Rank stability under weight uncertainty (5-95% interval)",
+        xaxis={"title": "Rank (1 = best)", "dtick": 1},
+        yaxis={"autorange": "reversed"},
+        template="plotly_white",
+    )
+    return figure

@@ -1,0 +1,121 @@
+"""CLI commands of the scoring stage: `score` (ranked scorecard) and `import-inventory`.
+
+A thin layer: every command calls the library and prints; user errors are `UsecaseKitError`s.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from usecase_kit.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["register"]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class Method(StrEnum):
+    wsm = "wsm"
+    topsis = "topsis"
+
+
+_TABLE_COLUMNS = ("rank", "id", "weighted_score", "tier", "status", "gates_failed", "tier_reasons")
+_SENSITIVITY_COLUMNS = ("p_rank1", "p_topk", "rank_p5", "rank_p95")
+
+
+def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
+    from usecase_kit.scoring import write_table
+
+    if fmt is OutputFormat.xlsx and output is None:
+        raise InputError("--format xlsx needs --output PATH.xlsx (a workbook cannot go to stdout).")
+    if output is not None:
+        written = write_table(frame, output, fmt.value)
+        typer.echo(f"wrote {written}")
+        return
+    if fmt is OutputFormat.csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+    elif fmt is OutputFormat.json:
+        typer.echo(frame.to_json(orient="records", indent=2))
+    else:
+        wanted = [*_TABLE_COLUMNS[:3], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[3:]]
+        columns = [c for c in wanted if c in frame.columns]
+        typer.echo(frame[columns].to_string(index=False))
+
+
+def score(
+    portfolio: Annotated[Path, typer.Argument(help="Portfolio file (.yaml, .csv or .xlsx)")],
+    rubric: Annotated[
+        Path | None, typer.Option(help="Rubric YAML (default: templates/rubric.yaml)")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format")
+    ] = OutputFormat.table,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of stdout")
+    ] = None,
+    method: Annotated[
+        Method, typer.Option(help="Aggregation: weighted sum or TOPSIS")
+    ] = Method.wsm,
+    tolerance: Annotated[Path | None, typer.Option(help="Risk-tolerance profile YAML")] = None,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Add P(rank 1), P(top-k), rank 5-95%")
+    ] = False,
+    samples: Annotated[int, typer.Option(help="Weight samples for --sensitivity")] = 10_000,
+    top_k: Annotated[int, typer.Option(help="k for P(top-k)")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed for --sensitivity")] = 0,
+) -> None:
+    """Print the ranked scorecard: rules first (tier), then the weighted score, then the rank."""
+    from usecase_kit.portfolio import load_portfolio
+    from usecase_kit.scoring import load_rubric, load_tolerance, scorecard
+    from usecase_kit.scoring import sensitivity as run_sensitivity
+
+    loaded = load_portfolio(portfolio)
+    chosen = load_rubric(rubric)
+    profile = load_tolerance(tolerance) if tolerance else None
+    frame = scorecard(loaded, chosen, method=method.value, tolerance=profile)
+    if sensitivity:
+        result = run_sensitivity(frame, chosen, samples=samples, top_k=top_k, seed=seed)
+        extra = result.table[["id", *_SENSITIVITY_COLUMNS]]
+        frame = frame.merge(extra, on="id", how="left")
+    _render(frame, fmt, output)
+
+
+def import_inventory(
+    source: Annotated[Path, typer.Argument(help="Inventory file (.csv or .xlsx)")],
+    output: Annotated[Path, typer.Option(help="Portfolio file to write (.yaml, .csv, .xlsx)")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping YAML (default: US federal 2025 inventory)")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Import only the first N usable rows")] = None,
+) -> None:
+    """Turn an AI use-case inventory into a portfolio through a declarative column mapping."""
+    from usecase_kit.importers import import_inventory as run_import
+    from usecase_kit.importers import load_mapping
+
+    from usecase_kit.portfolio import save_portfolio
+
+    result = run_import(source, load_mapping(mapping), limit=limit)
+    written = save_portfolio(result.portfolio, output)
+    typer.echo(f"imported {len(result.portfolio)} use cases from {source} into {written}")
+    for note in result.report[:20]:
+        typer.echo(f"  note: {note}")
+    if len(result.report) > 20:
+        typer.echo(f"  ... and {len(result.report) - 20} more notes")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the scoring commands to the `usecase-kit` app."""
+    app.command("score")(score)
+    app.command("import-inventory")(import_inventory)
