@@ -1,0 +1,237 @@
+"""Prompt registry: Jinja2 templates with YAML front matter, content-hash versions and labels.
+
+A template lives in ``templates/prompts/<name>.md``; its version is the first 12 hex digits of
+the SHA-256 of its text. Labels (``production``, ``candidate``...) point at versions in
+``registry.yaml``; labelling snapshots the text under ``versions/<name>/<version>.md`` so old
+versions stay readable and diffable. Refs: ``name``, ``name@label``, ``name@<version>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from usecase_kit.errors import InputError
+from usecase_kit.providers.base import Message, Settings
+
+__all__ = ["PromptRegistry", "PromptTemplate", "VariableSpec", "load_prompt", "prompt_version"]
+
+REGISTRY_FILE = "registry.yaml"
+VERSIONS_DIR = "versions"
+
+
+class VariableSpec(BaseModel):
+    """A declared template variable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    required: bool = True
+    default: str = ""
+    description: str = ""
+
+
+class _SettingsModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(None, gt=0)
+    seed: int | None = None
+    timeout_s: float = Field(60.0, gt=0)
+
+
+class _FrontMatter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    system: str = Field("", description="system message (a Jinja2 template too)")
+    variables: dict[str, VariableSpec] = Field(default_factory=dict)
+    settings: _SettingsModel = Field(default_factory=_SettingsModel)
+
+
+def prompt_version(text: str) -> str:
+    """The content hash that names a version (line endings normalised)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """One version of one prompt template."""
+
+    name: str
+    version: str
+    text: str
+    description: str
+    system: str
+    body: str
+    variables: dict[str, VariableSpec] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+
+    def render(self, variables: Mapping[str, Any]) -> list[Message]:
+        """Messages for ``variables``; missing or undeclared variables raise ``InputError``."""
+        values = self._values(variables)
+        env = _jinja_env()
+        messages = []
+        if self.system.strip():
+            messages.append(Message("system", env.from_string(self.system).render(values).strip()))
+        messages.append(Message("user", env.from_string(self.body).render(values).strip()))
+        return messages
+
+    def _values(self, variables: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(variables) - set(self.variables))
+        missing = [n for n, s in self.variables.items() if s.required and n not in variables]
+        if unknown or missing:
+            problems = [f"missing variable '{n}'" for n in missing]
+            problems += [f"undeclared variable '{n}'" for n in unknown]
+            declared = ", ".join(self.variables) or "none"
+            raise InputError(f"Prompt {self.name}@{self.version} (declares: {declared})", problems)
+        return {n: variables.get(n, s.default) for n, s in self.variables.items()}
+
+
+def _jinja_env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def parse_template(name: str, text: str, origin: str) -> PromptTemplate:
+    """Parse ``---`` front matter and body; check the body uses only declared variables."""
+    front, body = _split_front_matter(text, origin)
+    try:
+        meta = _FrontMatter.model_validate(yaml.safe_load(front) or {})
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise InputError(f"{origin}: invalid front matter", _problems(exc)) from None
+    _check_template_vars(origin, meta, body)
+    settings = Settings(**meta.settings.model_dump())
+    return PromptTemplate(
+        name, prompt_version(text), text, meta.description, meta.system, body, meta.variables, settings
+    )
+
+
+def _split_front_matter(text: str, origin: str) -> tuple[str, str]:
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---" or "---" not in [x.strip() for x in lines[1:]]:
+        raise InputError(f"{origin}: must start with YAML front matter between two '---' lines.")
+    end = 1 + [x.strip() for x in lines[1:]].index("---")
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
+
+
+def _check_template_vars(origin: str, meta: _FrontMatter, body: str) -> None:
+    import jinja2
+    from jinja2 import meta as jmeta
+
+    try:
+        used = set().union(*(jmeta.find_undeclared_variables(_jinja_env().parse(t)) for t in (meta.system, body)))
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(f"{origin}: template syntax error at line {exc.lineno}: {exc.message}") from None
+    undeclared = sorted(used - set(meta.variables))
+    if undeclared:
+        raise InputError(f"{origin}: template uses undeclared variables", [f"declare '{n}' under variables:" for n in undeclared])
+
+
+def _problems(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+    return [str(exc)]
+
+
+class PromptRegistry:
+    """The templates in one folder, their labels and archived versions."""
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        if root is None:
+            from usecase_kit.paths import templates_dir
+
+            root = templates_dir() / "prompts"
+        self.root = Path(root)
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.root.glob("*.md"))
+
+    def current(self, name: str) -> PromptTemplate:
+        path = self.root / f"{name}.md"
+        if not path.is_file():
+            known = ", ".join(self.names()) or "none"
+            raise InputError(f"Unknown prompt template {name!r} in {self.root}; known: {known}.")
+        return parse_template(name, path.read_text(encoding="utf-8"), str(path))
+
+    def get(self, ref: str) -> PromptTemplate:
+        """Resolve ``name``, ``name@label`` or ``name@version``."""
+        name, _, tag = ref.partition("@")
+        current = self.current(name)
+        if not tag or tag in ("latest", current.version):
+            return current
+        version = self.labels(name).get(tag, tag)
+        if version == current.version:
+            return current
+        snapshot = self.root / VERSIONS_DIR / name / f"{version}.md"
+        if not snapshot.is_file():
+            raise InputError(
+                f"Prompt {name!r} has no label or archived version {tag!r}; labels: "
+                f"{sorted(self.labels(name)) or 'none'}, versions: {self.versions(name)}."
+            )
+        return parse_template(name, snapshot.read_text(encoding="utf-8"), str(snapshot))
+
+    def versions(self, name: str) -> list[str]:
+        archived = sorted(p.stem for p in (self.root / VERSIONS_DIR / name).glob("*.md"))
+        current = self.current(name).version
+        return [current, *[v for v in archived if v != current]]
+
+    def labels(self, name: str) -> dict[str, str]:
+        return dict(self._registry().get(name, {}))
+
+    def set_label(self, name: str, label: str, version: str | None = None) -> str:
+        """Point ``label`` at ``version`` (default: the current text, archived first)."""
+        template = self.get(f"{name}@{version}") if version else self.current(name)
+        archive = self.root / VERSIONS_DIR / name / f"{template.version}.md"
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        if not archive.exists():
+            archive.write_text(template.text, encoding="utf-8")
+        registry = self._registry()
+        registry.setdefault(name, {})[label] = template.version
+        (self.root / REGISTRY_FILE).write_text(_REGISTRY_HEADER + yaml.safe_dump(registry, sort_keys=True))
+        return template.version
+
+    def diff(self, ref_a: str, ref_b: str) -> str:
+        """Unified diff between two refs (empty when identical)."""
+        a, b = self.get(ref_a), self.get(ref_b)
+        lines = difflib.unified_diff(
+            a.text.splitlines(keepends=True),
+            b.text.splitlines(keepends=True),
+            fromfile=f"{a.name}@{a.version}",
+            tofile=f"{b.name}@{b.version}",
+        )
+        return "".join(lines)
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per template: name, current version, labels, variables, description."""
+        rows = []
+        for name in self.names():
+            t = self.current(name)
+            labels = ", ".join(f"{k}={v}" for k, v in sorted(self.labels(name).items()))
+            rows.append({"name": name, "version": t.version, "labels": labels,
+                         "variables": ", ".join(t.variables), "description": t.description})
+        return rows
+
+    def _registry(self) -> dict[str, dict[str, str]]:
+        path = self.root / REGISTRY_FILE
+        if not path.is_file():
+            return {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise InputError(f"{path}: expected 'name: {{label: version}}' mappings.")
+        return {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in data.items()}
+
+
+_REGISTRY_HEADER = (
+    "# Prompt labels: <template name>: {<label>: <version>}. A version is the content hash shown by\n"
+    "# `usecase-kit prompts list`; labelled texts are archived under versions/<name>/<version>.md.\n"
+)
+
+
+def load_prompt(ref: str, root: str | Path | None = None) -> PromptTemplate:
+    """Shortcut for ``PromptRegistry(root).get(ref)``."""
+    return PromptRegistry(root).get(ref)

@@ -1,0 +1,206 @@
+"""The OpenAI-compatible provider: OpenAI, Azure OpenAI and any server speaking the protocol.
+
+The only module that imports ``openai`` (lazily, inside the factories). Retries are the
+client's own (429/5xx/timeouts, honouring Retry-After); this module counts them through an
+HTTP event hook and turns failures into ``CallFailed`` with a kind. API keys are read from
+the environment only and are scrubbed from every message this module produces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from usecase_kit.errors import ConfigError
+from usecase_kit.providers.base import CallFailed, Completion, Message, Settings, Usage
+
+__all__ = ["DEFAULT_AZURE_API_VERSION", "OpenAICompatibleProvider", "create_azure", "create_openai"]
+
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,})")
+_attempts = threading.local()
+
+
+def _count_attempt(request: Any) -> None:
+    """httpx event hook: remember how many retries the client has taken for this call."""
+    _attempts.retries = int(request.headers.get("x-stainless-retry-count", "0") or 0)
+
+
+def _require_env(name: str, why: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set: {why}. Set it in your shell, e.g. `export {name}=...`.")
+    return value
+
+
+def create_openai(
+    model: str,
+    *,
+    base_url: str | None = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    max_retries: int = 2,
+) -> OpenAICompatibleProvider:
+    """``openai:<model>``; ``base_url`` (or ``OPENAI_BASE_URL``) targets any compatible server."""
+    import openai
+
+    key = _require_env(api_key_env, "the openai provider needs an API key (any value for a local server)")
+    url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
+    client = openai.OpenAI(api_key=key, base_url=url, max_retries=max_retries, http_client=http)
+    return OpenAICompatibleProvider(f"openai:{model}", model, client, secret=key, key_env=api_key_env)
+
+
+def create_azure(
+    deployment: str,
+    *,
+    endpoint: str | None = None,
+    api_version: str | None = None,
+    api_key_env: str = "AZURE_OPENAI_API_KEY",
+    max_retries: int = 2,
+) -> OpenAICompatibleProvider:
+    """``azure:<deployment>`` on Azure OpenAI (``AZURE_OPENAI_ENDPOINT``, ``OPENAI_API_VERSION``)."""
+    import openai
+
+    key = _require_env(api_key_env, "the azure provider needs an Azure OpenAI key")
+    url = endpoint or _require_env("AZURE_OPENAI_ENDPOINT", "the azure provider needs the resource URL")
+    version = api_version or os.environ.get("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
+    http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
+    client = openai.AzureOpenAI(
+        api_key=key,
+        azure_endpoint=url,
+        api_version=version,
+        max_retries=max_retries,
+        http_client=http,
+    )
+    spec = f"azure:{deployment}"
+    return OpenAICompatibleProvider(spec, deployment, client, secret=key, key_env=api_key_env)
+
+
+class OpenAICompatibleProvider:
+    """Chat completions through the official client; one instance is safe across threads."""
+
+    is_baseline = False
+
+    def __init__(self, spec: str, model: str, client: Any, *, secret: str, key_env: str) -> None:
+        self.spec = spec
+        self.model = model
+        self.provider = spec.split(":", 1)[0]
+        self.base_url = str(client.base_url)
+        self.max_retries = int(client.max_retries)
+        self._client = client
+        self._secret = secret
+        self._key_env = key_env
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleProvider({self.spec!r}, base_url={self.base_url!r})"
+
+    def complete(self, messages: Sequence[Message], settings: Settings) -> Completion:
+        _attempts.retries = 0
+        start = time.perf_counter()
+        try:
+            raw = self._client.chat.completions.with_raw_response.create(**self._request(messages, settings))
+            body = raw.parse()
+            return self._completion(body, raw.headers, time.perf_counter() - start, raw.retries_taken)
+        except CallFailed:
+            raise
+        except Exception as exc:
+            raise self._failure(exc) from None
+
+    def _request(self, messages: Sequence[Message], settings: Settings) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "temperature": settings.temperature,
+            "timeout": settings.timeout_s,
+        }
+        if settings.max_tokens is not None:
+            request["max_tokens"] = settings.max_tokens
+        if settings.seed is not None:
+            request["seed"] = settings.seed
+        return request
+
+    def _completion(self, body: Any, headers: Any, latency: float, retries: int) -> Completion:
+        try:
+            choice = body.choices[0]
+            text = choice.message.content or ""
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise CallFailed(f"{self.spec}: response had no choices ({exc})", kind="malformed") from None
+        return Completion(
+            text=text,
+            usage=self._usage(body, text),
+            provider=self.provider,
+            model=str(getattr(body, "model", None) or self.model),
+            is_baseline=False,
+            finish_reason=choice.finish_reason,
+            request_id=headers.get("x-request-id") or getattr(body, "id", None),
+            latency_s=latency,
+            retries=retries,
+        )
+
+    def _usage(self, body: Any, text: str) -> Usage:
+        usage = getattr(body, "usage", None)
+        if usage is None:  # some local servers omit usage: count it ourselves, and say so
+            from usecase_kit.tokens import count_tokens
+
+            out = count_tokens(text, self.model)
+            return Usage(input_tokens=0, output_tokens=out.n, counted_by=out.method)
+        prompt_details = getattr(usage, "prompt_tokens_details", None)
+        completion_details = getattr(usage, "completion_tokens_details", None)
+        return Usage(
+            input_tokens=int(usage.prompt_tokens or 0),
+            output_tokens=int(usage.completion_tokens or 0),
+            cached_input_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+            reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        )
+
+    def _failure(self, exc: Exception) -> CallFailed:
+        kind, status = _classify(exc)
+        retries = int(getattr(_attempts, "retries", 0))
+        return CallFailed(self._message(kind, status, exc), kind=kind, status=status, retries=retries)
+
+    def _message(self, kind: str, status: int | None, exc: Exception) -> str:
+        where = f"{self.spec} at {self.base_url}"
+        detail = self.scrub(str(exc))[:300]
+        if kind == "auth":
+            return (
+                f"{where} rejected the credentials (HTTP {status}). Check {self._key_env}: "
+                f"set it to a valid key for this server. Server said: {detail}"
+            )
+        if kind == "model_not_found":
+            return f"{where}: model or deployment {self.model!r} not found (HTTP 404). {detail}"
+        code = f" (HTTP {status})" if status else ""
+        return f"{where}: {kind}{code}: {type(exc).__name__}: {detail}"
+
+    def scrub(self, text: str) -> str:
+        """Remove the API key (and anything key-shaped) from ``text``."""
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return _KEY_LIKE.sub("sk-***", text)
+
+
+def _classify(exc: Exception) -> tuple[str, int | None]:
+    import openai
+
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return "auth", status
+    if isinstance(exc, openai.NotFoundError):
+        return "model_not_found", status
+    if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
+        return "bad_request", status
+    if isinstance(exc, openai.RateLimitError):
+        return "rate_limit", status
+    if isinstance(exc, openai.APIStatusError):
+        return ("server" if (status or 0) >= 500 else "other"), status
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout", None
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection", None
+    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError | ValueError):
+        return "malformed", None
+    return "other", None
