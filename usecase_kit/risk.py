@@ -25,10 +25,13 @@ __all__ = [
     "Controls",
     "EvaluationGate",
     "RiskRules",
+    "Tier",
     "TierResult",
+    "check_condition",
     "classify",
     "load_controls",
     "load_rules",
+    "matches",
 ]
 
 Tier = Literal["high_confidence", "medium_confidence", "high_scrutiny", "prohibited"]
@@ -48,7 +51,7 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _known_predicates(self) -> Rule:
-        _check_condition(self.when, self.id)
+        check_condition(self.when, self.id)
         return self
 
 
@@ -68,7 +71,8 @@ class RiskRules(_Strict):
     modifiers: list[Modifier] = Field(default_factory=list)
 
 
-def _check_condition(condition: Any, rule_id: str) -> None:
+def check_condition(condition: Any, rule_id: str) -> None:
+    """Raise ValueError when a rule condition uses unknown predicates (typos fail loudly)."""
     if not isinstance(condition, dict) or not condition:
         raise ValueError(f"rule {rule_id}: a condition must be a non-empty mapping")
     unknown = set(condition) - _PREDICATES
@@ -76,9 +80,14 @@ def _check_condition(condition: Any, rule_id: str) -> None:
         raise ValueError(f"rule {rule_id}: unknown condition keys {sorted(unknown)}")
     for key in ("all", "any"):
         for sub in condition.get(key, []):
-            _check_condition(sub, rule_id)
+            check_condition(sub, rule_id)
     if "not" in condition:
-        _check_condition(condition["not"], rule_id)
+        check_condition(condition["not"], rule_id)
+    if "text_matches" in condition:
+        try:
+            re.compile(condition["text_matches"])
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"rule {rule_id}: bad text_matches pattern ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -107,14 +116,15 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-def _matches(condition: dict[str, Any], use_case: UseCase) -> bool:
+def matches(condition: dict[str, Any], use_case: UseCase) -> bool:
+    """Whether a condition (field/equals/in/not_empty/is_true/text_matches/all/any/not) holds."""
     results: list[bool] = []
     if "all" in condition:
-        results.append(all(_matches(c, use_case) for c in condition["all"]))
+        results.append(all(matches(c, use_case) for c in condition["all"]))
     if "any" in condition:
-        results.append(any(_matches(c, use_case) for c in condition["any"]))
+        results.append(any(matches(c, use_case) for c in condition["any"]))
     if "not" in condition:
-        results.append(not _matches(condition["not"], use_case))
+        results.append(not matches(condition["not"], use_case))
     if "text_matches" in condition:
         results.append(bool(_regex(condition["text_matches"]).search(_text(use_case))))
     if "field" in condition:
@@ -133,7 +143,7 @@ def _matches(condition: dict[str, Any], use_case: UseCase) -> bool:
 def classify(use_case: UseCase, rules: RiskRules | None = None) -> TierResult:
     """Apply the rules to one use case: highest floor, then modifiers (never into prohibited)."""
     rules = rules or load_rules()
-    fired = [rule for rule in rules.rules if _matches(rule.when, use_case)]
+    fired = [rule for rule in rules.rules if matches(rule.when, use_case)]
     if not fired:
         return TierResult(
             rules.default_tier,
@@ -147,7 +157,7 @@ def classify(use_case: UseCase, rules: RiskRules | None = None) -> TierResult:
     reasons = [f"{rule.id}: {rule.reason}" for rule in fired]
     if TIERS[level] != "prohibited":
         for modifier in rules.modifiers:
-            if _matches(modifier.when, use_case):
+            if matches(modifier.when, use_case):
                 level = min(level + 1, order["high_scrutiny"])
                 ids.append(modifier.id)
                 reasons.append(f"{modifier.id} (raises one tier): {modifier.reason}")
@@ -219,7 +229,9 @@ def load_controls(path: str | os.PathLike[str] | None = None) -> dict[Tier, Cont
     try:
         parsed = _ControlsFile.model_validate(_load_yaml(source, "tier controls"))
     except ValidationError as exc:
-        raise InputError(f"{source}: the tier controls are invalid:", _problems(source, exc)) from None
+        raise InputError(
+            f"{source}: the tier controls are invalid:", _problems(source, exc)
+        ) from None
     missing = set(TIERS) - set(parsed.tiers)
     if missing:
         raise InputError(f"{source}: field 'tiers': no controls for {sorted(missing)}; add them.")
