@@ -1,0 +1,315 @@
+"""A local OpenAI-compatible server on 127.0.0.1 for tests and benchmarks.
+
+``LocalOpenAIServer`` answers ``POST /v1/chat/completions`` with a deterministic reply and
+usage, after a configurable latency, and injects faults on request: HTTP errors (429 with
+Retry-After, 500/503, 401...), slow answers that trip client timeouts, malformed JSON and
+dropped connections. It counts every request it receives (``calls``; ``GET /_stats``).
+Run it standalone with ``python -m usecase_kit.testing --port 8000 --latency 0.1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FAULT_KINDS", "Fault", "LocalOpenAIServer", "ReceivedRequest", "fake_answer"]
+
+FAULT_KINDS = ("status", "timeout", "malformed", "drop")
+_QUESTION = re.compile(r"<question>(.*?)</question>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault injected on matching requests.
+
+    ``kind``: ``status`` (HTTP ``status`` with an OpenAI error body), ``timeout`` (answer after
+    ``delay_s``), ``malformed`` (200 with a body that is not JSON) or ``drop`` (close the
+    connection without answering). It fires on every ``every``-th matching request, or with
+    probability ``rate`` (seeded), at most ``times`` times, for requests whose body contains
+    ``match``. ``retry_after`` (seconds) is sent as ``Retry-After`` with status faults.
+    """
+
+    kind: str
+    status: int = 500
+    every: int = 1
+    rate: float = 0.0
+    times: int | None = None
+    match: str | None = None
+    retry_after: float | None = None
+    delay_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"Fault kind {self.kind!r} is not one of {FAULT_KINDS}")
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """What the server saw: order, parsed body, retry count header and the fault applied."""
+
+    index: int
+    body: dict[str, Any]
+    retry_count: int
+    fault: str | None
+
+
+@dataclass
+class _FaultState:
+    fault: Fault
+    seen: int = 0
+    fired: int = 0
+
+
+@dataclass
+class _State:
+    latency_s: float
+    api_key: str | None
+    models: frozenset[str] | None
+    cached_tokens: int
+    reasoning_tokens: int
+    omit_usage: bool
+    rng: random.Random
+    faults: list[_FaultState] = field(default_factory=list)
+    requests: list[ReceivedRequest] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def fake_answer(body: dict[str, Any]) -> str:
+    """The deterministic reply: echoes the question of the last user message."""
+    messages = body.get("messages") or [{}]
+    last = str(messages[-1].get("content", ""))
+    tagged = _QUESTION.search(last)
+    question = (tagged.group(1) if tagged else last).strip()
+    return f"Answer to: {question}"
+
+
+def _tokens(text: str) -> int:
+    return math.ceil(len(text) / 4)
+
+
+def _completion_body(body: dict[str, Any], index: int, state: _State) -> dict[str, Any]:
+    text = fake_answer(body)
+    limit = body.get("max_tokens")
+    finish = "stop"
+    if isinstance(limit, int) and _tokens(text) > limit:
+        text, finish = text[: limit * 4], "length"
+    messages = body.get("messages") or []
+    prompt = sum(_tokens(str(m.get("content", ""))) + 3 for m in messages) + 3
+    reply: dict[str, Any] = {
+        "id": f"chatcmpl-{index}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "unknown"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+    }
+    if not state.omit_usage:
+        reply["usage"] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": _tokens(text),
+            "total_tokens": prompt + _tokens(text),
+            "prompt_tokens_details": {"cached_tokens": min(state.cached_tokens, prompt)},
+            "completion_tokens_details": {"reasoning_tokens": state.reasoning_tokens},
+        }
+    return reply
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def do_GET(self) -> None:
+        state = self.server.state
+        if self.path.rstrip("/").endswith("/_stats"):
+            self._json(200, {"calls": len(state.requests)})
+        elif self.path.rstrip("/").endswith("/models"):
+            names = sorted(state.models or {"local-model"})
+            self._json(200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]})
+        else:
+            self._json(404, _error("not found", "invalid_request_error"))
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length)
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._json(404, _error(f"no route {self.path}", "invalid_request_error"))
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._json(400, _error("request body is not JSON", "invalid_request_error"))
+            return
+        index, fault = self._register(body, raw)
+        time.sleep(self.server.state.latency_s)
+        self._respond(body, index, fault)
+
+    def _register(self, body: dict[str, Any], raw: bytes) -> tuple[int, Fault | None]:
+        state = self.server.state
+        retry = int(self.headers.get("x-stainless-retry-count") or 0)
+        with state.lock:
+            index = len(state.requests)
+            fault = _pick_fault(state, raw.decode("utf-8", "replace"))
+            state.requests.append(ReceivedRequest(index, body, retry, fault.kind if fault else None))
+        return index, fault
+
+    def _respond(self, body: dict[str, Any], index: int, fault: Fault | None) -> None:
+        state = self.server.state
+        if fault is not None and fault.kind != "timeout":
+            self._fault(fault)
+        elif (problem := self._auth_problem()) is not None:
+            self._json(401, _error(problem, "invalid_request_error", "invalid_api_key"))
+        elif state.models is not None and body.get("model") not in state.models:
+            message = f"The model `{body.get('model')}` does not exist or you do not have access to it."
+            self._json(404, _error(message, "invalid_request_error", "model_not_found"))
+        else:
+            if fault is not None:  # timeout: answer, but too late for the client
+                time.sleep(fault.delay_s)
+            self._json(200, _completion_body(body, index, state), {"x-request-id": f"req_{index}"})
+
+    def _auth_problem(self) -> str | None:
+        expected = self.server.state.api_key
+        given = (self.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+        if expected is None or given == expected:
+            return None
+        # Real servers echo (part of) the key: this checks that the client side scrubs it.
+        return f"Incorrect API key provided: {given}. You can find your API key in your account."
+
+    def _fault(self, fault: Fault) -> None:
+        if fault.kind == "drop":
+            self.close_connection = True
+            self.connection.close()
+            return
+        if fault.kind == "malformed":
+            self._raw(200, b'{"id": "chatcmpl-broken", "choices": [ {"message": ', {})
+            return
+        headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
+        kind = "rate_limit_exceeded" if fault.status == 429 else "server_error"
+        self._json(fault.status, _error(f"injected fault: HTTP {fault.status}", kind), headers)
+
+    def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._raw(status, json.dumps(payload).encode("utf-8"), headers or {})
+
+    def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+            self.close_connection = True
+
+
+def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def _pick_fault(state: _State, raw: str) -> Fault | None:
+    for fs in state.faults:
+        f = fs.fault
+        if (f.match is not None and f.match not in raw) or (f.times is not None and fs.fired >= f.times):
+            continue
+        fs.seen += 1
+        fires = state.rng.random() < f.rate if f.rate > 0 else fs.seen % max(1, f.every) == 0
+        if fires:
+            fs.fired += 1
+            return f
+    return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    state: _State
+
+
+class LocalOpenAIServer:
+    """Start with ``with LocalOpenAIServer(latency_s=0.1) as server: ... server.base_url``."""
+
+    def __init__(
+        self,
+        *,
+        latency_s: float = 0.0,
+        faults: Iterable[Fault] = (),
+        api_key: str | None = None,
+        models: Sequence[str] | None = None,
+        cached_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        omit_usage: bool = False,
+        seed: int = 0,
+        port: int = 0,
+    ) -> None:
+        self._state = _State(
+            latency_s, api_key, frozenset(models) if models is not None else None,
+            cached_tokens, reasoning_tokens, omit_usage, random.Random(seed),
+        )
+        self.set_faults(faults)
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
+        self._httpd.state = self._state
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    @property
+    def calls(self) -> int:
+        """HTTP requests received on the completions route (retries included)."""
+        with self._state.lock:
+            return len(self._state.requests)
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        with self._state.lock:
+            return list(self._state.requests)
+
+    def set_faults(self, faults: Iterable[Fault]) -> None:
+        with self._state.lock:
+            self._state.faults = [_FaultState(f) for f in faults]
+
+    def start(self) -> LocalOpenAIServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="local-openai", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> LocalOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve until interrupted (for benchmarks and manual trials)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
+    args = parser.parse_args(argv)
+    server = LocalOpenAIServer(latency_s=args.latency, port=args.port)
+    print(f"serving on {server.base_url}", flush=True)
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
