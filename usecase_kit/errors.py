@@ -1,11 +1,11 @@
 """Exceptions raised by usecase-kit: one root, a few subclasses, messages that say how to fix.
 
-    UsecaseKitError                 every error meant for a user; the CLI prints it without a traceback
-    ├── InputError                  a file a user supplied is wrong (names file, row, field and the fix)
-    ├── ConfigError                 a setting is missing or wrong (e.g. an API key variable)
-    ├── ProviderError               a model call failed in a way the run cannot absorb
-    ├── PricingError                a model has no price, or a price file is malformed
-    └── PackError                   building a decision pack failed (names the notebook and cell)
+UsecaseKitError                 every error meant for a user; the CLI prints it without a traceback
+├── InputError                  a file a user supplied is wrong (names file, row, field and the fix)
+├── ConfigError                 a setting is missing or wrong (e.g. an API key variable)
+├── ProviderError               a model call failed in a way the run cannot absorb
+├── PricingError                a model has no price, or a price file is malformed
+└── PackError                   building a decision pack failed (names the notebook and cell)
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ class InputError(UsecaseKitError):
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         self.problems = list(problems or [])
-        full = message if not self.problems else message + "\n" + "\n".join(
-            f"  - {p}" for p in self.problems
+        full = (
+            message
+            if not self.problems
+            else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         )
         super().__init__(full)
 

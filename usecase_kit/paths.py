@@ -7,7 +7,14 @@ from pathlib import Path
 
 from usecase_kit.errors import ConfigError
 
-__all__ = ["notebooks_dir", "project_root", "templates_dir", "workspace_home"]
+__all__ = [
+    "example_portfolio",
+    "notebooks_dir",
+    "project_root",
+    "templates_dir",
+    "temporary_workspace",
+    "workspace_home",
+]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -39,3 +46,15 @@ def notebooks_dir() -> Path:
 def workspace_home() -> Path:
     """Per-user state (caches, journals): USECASE_KIT_HOME, else ~/.usecase-kit."""
     return Path(os.environ.get("USECASE_KIT_HOME", Path.home() / ".usecase-kit"))
+
+
+def example_portfolio() -> Path:
+    """The bundled example portfolio (YAML)."""
+    return templates_dir() / "example_portfolio.yaml"
+
+
+def temporary_workspace() -> Path:
+    """A fresh folder for a pilot's cache and journal when the caller names none."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="usecase-kit-"))

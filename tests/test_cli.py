@@ -1,0 +1,57 @@
+"""The command line: user mistakes get one clear message naming file, row and field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "usecase_kit", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def _bad_portfolio(templates_dir: Path, tmp_path: Path) -> Path:
+    data = yaml.safe_load((templates_dir / "example_portfolio.yaml").read_text())
+    data["use_cases"][2]["scores"]["risk"] = 7
+    del data["use_cases"][4]["audience"]
+    path = tmp_path / "client.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_bad_rows_are_named_without_traceback(templates_dir: Path, tmp_path: Path) -> None:
+    bad = _bad_portfolio(templates_dir, tmp_path)
+    result = _run("packs", str(bad), "--output-dir", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "client.yaml" in result.stderr
+    assert "use case #3 (id 'meeting-summaries')" in result.stderr
+    assert "field 'scores'" in result.stderr and "scores run from 1 to 5" in result.stderr
+    assert "use case #5 (id 'code-review'), field 'audience'" in result.stderr
+    assert not (tmp_path / "out").exists()  # nothing written half-way
+
+
+def test_bad_xlsx_row_names_sheet_row_and_column(templates_dir: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(templates_dir / "example_portfolio.xlsx")
+    sheet = book["use_cases"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=4, column=header.index("audience") + 1, value="everyone")
+    path = tmp_path / "client.xlsx"
+    book.save(path)
+    result = _run("score", str(path), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert "sheet 'use_cases' row 4" in result.stderr
+    assert "field 'audience'" in result.stderr
+
+
+def test_score_prints_a_ranked_scorecard(templates_dir: Path, tmp_path: Path) -> None:
+    result = _run("score", str(templates_dir / "example_portfolio.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "code-review" in result.stdout and "prohibited" in result.stdout

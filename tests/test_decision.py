@@ -1,0 +1,128 @@
+"""Verdicts: rules first, then score, then gates, cost and the provenance of the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from usecase_kit.decision import decide
+from usecase_kit.evaluation.metrics import EvalReport
+from usecase_kit.risk import TierResult, load_controls
+
+
+def _report(
+    accuracy: float, *, baseline: bool, n: int = 700, low: float | None = None
+) -> EvalReport:
+    return EvalReport(
+        eval_set_size=n,
+        correct=int(accuracy * n),
+        accuracy=accuracy,
+        accuracy_ci_low=accuracy - 0.02 if low is None else low,
+        accuracy_ci_high=accuracy + 0.02,
+        mean_f1=accuracy,
+        failed_calls=0,
+        latency_p50_s=0.5,
+        latency_p95_s=1.0,
+        correct_threshold=0.5,
+        is_baseline=baseline,
+        method="test",
+    )
+
+
+@dataclass(frozen=True)
+class _Cost:
+    monthly_p90: float
+    unpriced: bool = False
+
+
+HIGH = TierResult("high_confidence", ("INTERNAL_KNOWLEDGE_SUPPORT",), ("internal",))
+
+
+def test_prohibited_is_no_go_whatever_the_score() -> None:
+    tier = TierResult("prohibited", ("EU_ART5",), ("EU_ART5: prohibited",))
+    decision = decide(
+        {"weighted_score": 99.0},
+        tier,
+        load_controls()["prohibited"],
+        _report(0.99, baseline=False),
+        _Cost(1.0),
+    )
+    assert decision.verdict == "no_go"
+    assert any("EU_ART5" in r for r in decision.reasons)
+
+
+def test_all_gates_met_with_a_real_model_is_go() -> None:
+    decision = decide(
+        {"weighted_score": 70.0},
+        HIGH,
+        load_controls()["high_confidence"],
+        _report(0.97, baseline=False),
+        _Cost(100.0),
+        budget_usd=300,
+    )
+    assert decision.verdict == "go", decision.conditions
+    assert all(g.status == "pass" for g in decision.gates)
+
+
+def test_baseline_evidence_can_never_be_plain_go() -> None:
+    decision = decide(
+        {"weighted_score": 70.0},
+        HIGH,
+        load_controls()["high_confidence"],
+        _report(0.97, baseline=True),
+        _Cost(100.0),
+        budget_usd=300,
+    )
+    assert decision.verdict == "conditional_go"
+    assert any("offline baseline" in c for c in decision.conditions)
+
+
+@pytest.mark.parametrize(
+    ("cost", "budget", "fragment"),
+    [(_Cost(500.0), 300.0, "exceeds the budget"), (_Cost(0.0, unpriced=True), None, "no price")],
+)
+def test_cost_problems_become_conditions(cost: _Cost, budget: float | None, fragment: str) -> None:
+    decision = decide(
+        {"weighted_score": 70.0},
+        HIGH,
+        load_controls()["high_confidence"],
+        _report(0.97, baseline=False),
+        cost,
+        budget_usd=budget,
+    )
+    assert decision.verdict == "conditional_go"
+    assert any(fragment in c for c in decision.conditions)
+
+
+def test_failed_gate_is_named_with_its_measurement() -> None:
+    decision = decide(
+        {"weighted_score": 70.0},
+        HIGH,
+        load_controls()["high_confidence"],
+        _report(0.60, baseline=False),
+        _Cost(10.0),
+    )
+    failed = [g.metric for g in decision.gates if g.status == "fail"]
+    assert "accuracy" in failed
+    assert any("accuracy >= 0.9 not met (measured 0.6)" in c for c in decision.conditions)
+
+
+def test_low_score_is_no_go_and_unscored_is_no_go() -> None:
+    controls = load_controls()["high_confidence"]
+    assert decide({"weighted_score": 20.0}, HIGH, controls, None, None).verdict == "no_go"
+    assert decide({"weighted_score": None}, HIGH, controls, None, None).verdict == "no_go"
+
+
+def test_high_scrutiny_always_needs_sign_off() -> None:
+    tier = TierResult("high_scrutiny", ("EU_ANNEX_III",), ("annex iii",))
+    decision = decide(
+        {"weighted_score": 80.0},
+        tier,
+        load_controls()["high_scrutiny"],
+        _report(0.99, baseline=False, low=0.97),
+        _Cost(1.0),
+        budget_usd=10,
+    )
+    assert decision.verdict == "conditional_go"
+    assert any("Sign-off" in c for c in decision.conditions)

@@ -1,0 +1,1 @@
+"""Evaluation of pilot runs: golden sets, metrics, statistics and gates."""

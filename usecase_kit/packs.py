@@ -1,0 +1,209 @@
+"""Decision packs: papermill runs the pack notebook once per use case, nbconvert turns each into
+self-contained HTML (code hidden, plotly.js inlined), and an index page links them all.
+
+This is the only module that calls papermill or nbconvert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from usecase_kit.assessment import OFFLINE_PROVIDER
+from usecase_kit.errors import PackError
+from usecase_kit.paths import notebooks_dir
+from usecase_kit.portfolio import _atomic_write, load_portfolio
+
+__all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html"]
+
+PACK_NOTEBOOK = "03_decision_pack.ipynb"
+
+
+@dataclass(frozen=True)
+class PackItem:
+    use_case_id: str
+    html: Path
+    results: Path | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class PackRun:
+    run_dir: Path
+    index: Path
+    items: tuple[PackItem, ...]
+
+    @property
+    def failed(self) -> list[PackItem]:
+        return [item for item in self.items if not item.ok]
+
+
+@contextmanager
+def _kernel_env(**values: str) -> Iterator[None]:
+    """Environment for the kernels papermill starts (they inherit ours)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def export_html(notebook_path: Path, html_path: Path) -> Path:
+    """Executed notebook -> self-contained HTML without code cells or prompts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
+    exporter = HTMLExporter(template_name="lab")  # type: ignore[no-untyped-call]
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(notebook)
+    _atomic_write(html_path, lambda p: p.write_text(body, encoding="utf-8"))
+    return html_path
+
+
+def _run_one(
+    use_case_id: str, portfolio: Path, run_dir: Path, provider: str, workspace: Path
+) -> PackItem:
+    import papermill as pm
+
+    out_dir = run_dir / use_case_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed, html, results = (
+        out_dir / "decision_pack.ipynb",
+        out_dir / "decision_pack.html",
+        out_dir / "results.json",
+    )
+    parameters = {
+        "portfolio_path": str(portfolio),
+        "use_case_id": use_case_id,
+        "provider": provider,
+        "workspace": str(workspace),
+        "results_path": str(results),
+    }
+    error = None
+    try:
+        pm.execute_notebook(
+            str(notebooks_dir() / PACK_NOTEBOOK),
+            str(executed),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebooks_dir()),
+            execution_timeout=600,
+        )
+    except pm.PapermillExecutionError as exc:  # the failed notebook is still written
+        error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
+    if executed.exists():
+        export_html(executed, html)
+    return PackItem(use_case_id, html, results if results.exists() else None, error)
+
+
+def _index_rows(items: Sequence[PackItem], run_dir: Path) -> list[dict[str, Any]]:
+    rows = []
+    for item in items:
+        data: dict[str, Any] = {}
+        if item.results is not None:
+            data = json.loads(item.results.read_text(encoding="utf-8"))
+        decision = data.get("decision", {})
+        score = data.get("score", {})
+        rows.append(
+            {
+                "id": item.use_case_id,
+                "name": data.get("use_case", {}).get("name", item.use_case_id),
+                "business_unit": data.get("use_case", {}).get("business_unit", ""),
+                "score": score.get("weighted_score"),
+                "rank": score.get("rank"),
+                "tier": data.get("tier", {}).get("tier", "?"),
+                "verdict": decision.get("label", "FAILED"),
+                "verdict_class": decision.get("verdict", "no_go"),
+                "href": item.html.relative_to(run_dir).as_posix() if item.html.exists() else None,
+                "error": item.error,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["id"]))
+
+
+def _write_index(
+    items: Sequence[PackItem], run_dir: Path, portfolio_path: Path, provider: str
+) -> Path:
+    from usecase_kit.charts import figure_html, matrix_chart
+    from usecase_kit.report import render_index
+    from usecase_kit.scoring import scorecard
+
+    portfolio = load_portfolio(portfolio_path)
+    chart = figure_html(matrix_chart(scorecard(portfolio)))
+    html = render_index(
+        _index_rows(items, run_dir),
+        chart_html=chart,
+        run_id=run_dir.name,
+        portfolio=portfolio_path.name,
+        provider=provider,
+        baseline=provider == OFFLINE_PROVIDER,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    index = run_dir / "index.html"
+    _atomic_write(index, lambda p: p.write_text(html, encoding="utf-8"))
+    return index
+
+
+def _new_run_dir(output_dir: Path, run_id: str | None) -> Path:
+    stamp = run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    candidate, n = output_dir / stamp, 1
+    while run_id is None and candidate.exists():
+        n += 1
+        candidate = output_dir / f"{stamp}-{n}"
+    candidate.mkdir(parents=True, exist_ok=True)
+    return candidate
+
+
+def build_packs(
+    portfolio_path: str | Path,
+    output_dir: str | Path,
+    *,
+    provider: str = OFFLINE_PROVIDER,
+    run_id: str | None = None,
+    use_case_ids: Sequence[str] | None = None,
+    workspace: str | Path | None = None,
+    on_item: Any = None,
+) -> PackRun:
+    """One decision pack per use case under `output_dir/<run-id>/`, plus `index.html`.
+
+    A pack whose notebook fails still leaves its HTML (with the error) and is listed as failed.
+    """
+    portfolio_file = Path(portfolio_path).resolve()
+    portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
+    ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
+    for use_case_id in ids:
+        portfolio.get(use_case_id)
+    run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
+    work = Path(workspace).resolve() if workspace else Path(output_dir).resolve() / ".workspace"
+    items = []
+    from usecase_kit.charts import OFFLINE_RENDERER
+
+    with _kernel_env(PLOTLY_RENDERER=OFFLINE_RENDERER):
+        for use_case_id in ids:
+            item = _run_one(use_case_id, portfolio_file, run_dir, provider, work)
+            items.append(item)
+            if on_item is not None:
+                on_item(item)
+    index = _write_index(items, run_dir, portfolio_file, provider)
+    if not index.exists():
+        raise PackError(f"{index}: the index was not written.")
+    return PackRun(run_dir, index, tuple(items))
