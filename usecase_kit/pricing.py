@@ -436,9 +436,10 @@ def _override(
             "(or 'base: <catalogue model>')"
         )
     changes = {k: v for k, v in entry.model_dump(exclude={"base"}).items() if v is not None}
-    changes["aliases"] = tuple(changes.get("aliases", ()))
-    changes["notes"] = tuple(changes.get("notes", ()))
     start = base or ModelPrice(name, str(entry.provider), None, None)
+    inherited = start.aliases if base_name == name else ()
+    changes["aliases"] = (*inherited, *changes.get("aliases", ()))
+    changes["notes"] = (*start.notes, *changes.get("notes", ()))
     price = replace(
         start,
         model=name,
