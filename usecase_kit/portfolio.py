@@ -33,6 +33,8 @@ __all__ = [
 Audience = Literal["internal", "external", "public"]
 HumanReview = Literal["none", "sample", "before_use", "expert_before_release"]
 Sensitivity = Literal["public", "internal", "personal", "special_category"]
+Stage = Literal["idea", "pre_deployment", "pilot", "deployed", "retired"]
+DeclaredFloor = Literal["medium_confidence", "high_scrutiny"]
 Category = Literal[
     "internal_knowledge",
     "support",
@@ -60,7 +62,8 @@ class RegulatoryFlags(_Strict):
     art6_3_exemption: bool = Field(False, description="Art. 6(3) derogation claimed and documented")
     profiling: bool = Field(False, description="Profiles natural persons (voids Art. 6(3))")
     art50: list[str] = Field(
-        default_factory=list, description="Art. 50 transparency duties, e.g. 'interacts_with_people'"
+        default_factory=list,
+        description="Art. 50 transparency duties, e.g. 'interacts_with_people'",
     )
     minors_or_vulnerable: bool = False
     agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
@@ -113,6 +116,13 @@ class UseCase(_Strict):
     volume: Volume | None = None
     monthly_budget_usd: float | None = Field(None, ge=0)
     pilot: PilotSpec | None = None
+    stage: Stage | None = Field(None, description="where the use case is today")
+    declared_tier_floor: DeclaredFloor | None = Field(
+        None, description="a floor set outside the rules (e.g. an inventory's high-impact flag)"
+    )
+    declared_tier_reason: str | None = None
+    assessed_by: str | None = Field(None, description="who recorded the scores")
+    source_ref: str | None = Field(None, description="where an imported record came from")
 
     @field_validator("scores")
     @classmethod
@@ -182,7 +192,13 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "pilot.corpus",
     "pilot.prompt",
     "pilot.max_cases",
+    "stage",
+    "declared_tier_floor",
+    "declared_tier_reason",
+    "assessed_by",
+    "source_ref",
 )
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -193,6 +209,8 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, str):
         value = value.strip()
+        if value[:1] == "'" and value[1:2] in _FORMULA_STARTS:
+            value = value[1:]  # undo our own export neutralisation; the text stays text
         return value or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -265,7 +283,9 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
             problems += [f"{label}, {_describe(e)}" for e in exc.errors()]
             continue
         if use_case.id in seen:
-            problems.append(f"{label}, field 'id': duplicate of {seen[use_case.id]}; ids must be unique")
+            problems.append(
+                f"{label}, field 'id': duplicate of {seen[use_case.id]}; ids must be unique"
+            )
         seen.setdefault(use_case.id, where)
         use_cases.append(use_case)
     if problems:
@@ -302,7 +322,7 @@ def _flat_rows(
         rationale = {k[10:]: _cell(v) for k, v in flat.items() if k.startswith("rationale.")}
         record["scores"] = scores
         record["rationale"] = {k: str(v) for k, v in rationale.items() if v is not None}
-        records.append((f"{where} row {first_row + offset}", record))
+        records.append((" ".join(filter(None, [where, f"row {first_row + offset}"])), record))
     return records
 
 
@@ -402,7 +422,9 @@ def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
         rows = [_flatten(u, criteria) for u in portfolio]
         _atomic_write(target, lambda p: _write_xlsx(p, rows))
     else:
-        raise InputError(f"{target}: unsupported format '{target.suffix}'; use .yaml, .csv or .xlsx.")
+        raise InputError(
+            f"{target}: unsupported format '{target.suffix}'; use .yaml, .csv or .xlsx."
+        )
     return target
 
 

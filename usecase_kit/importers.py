@@ -1,0 +1,356 @@
+"""Import AI use-case inventories (CSV/XLSX) into a portfolio through a declarative column mapping.
+
+A mapping (`templates/mappings/*.yaml`) says, per portfolio field, which column or template feeds
+it, how messy values are normalised (`map`), which text/column rules set it (`rules`, first match
+wins) and the default. Every value that is not recognised is reported row by row; criteria the
+inventory cannot score stay explicitly unscored (None), never a silent default.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from usecase_kit.errors import InputError
+from usecase_kit.paths import templates_dir
+from usecase_kit.portfolio import Portfolio, UseCase
+
+__all__ = [
+    "FieldMap",
+    "ImportResult",
+    "InventoryMapping",
+    "ValueRule",
+    "import_inventory",
+    "load_mapping",
+    "normalise",
+]
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "’": "'"})
+
+
+def normalise(value: Any) -> str:
+    """Lower-case, trimmed, single-spaced text with plain dashes: the key used for `map`."""
+    text = "" if value is None else str(value)
+    return " ".join(text.translate(_DASHES).split()).lower()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ValueRule(_Strict):
+    """Sets the field to `value` when `text` (regex) is found in the row's text columns, or when
+    `column`'s value matches `pattern` (regex) or is one of `in`."""
+
+    value: Any
+    text: str | None = None
+    column: str | None = None
+    pattern: str | None = None
+    in_: list[str] | None = Field(None, alias="in")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ValueRule:
+        if self.text is None and self.column is None:
+            raise ValueError("a rule needs 'text' or 'column'")
+        if self.column is not None and self.pattern is None and self.in_ is None:
+            raise ValueError(f"rule on column '{self.column}' needs 'pattern' or 'in'")
+        for regex in (self.text, self.pattern):
+            if regex is not None:
+                re.compile(regex)
+        return self
+
+
+class FieldMap(_Strict):
+    """How one portfolio field is filled from a row."""
+
+    column: str | None = None
+    template: str | None = Field(None, description="'{col}' placeholders; lines with blanks drop")
+    map: dict[str, Any] = Field(default_factory=dict)
+    rules: list[ValueRule] = Field(default_factory=list)
+    default: Any = None
+    required: bool = False
+    report_blank: bool = Field(False, description="note each row where the column is blank")
+    max_length: int | None = None
+
+
+class IdSpec(_Strict):
+    columns: list[str]
+    prefix: str = ""
+
+
+class InventoryMapping(_Strict):
+    name: str
+    version: str
+    source: str
+    sheet: str | None = None
+    blank_values: list[str] = Field(
+        default_factory=lambda: ["", "n/a", "na", "none", "not available", "not applicable", "-"]
+    )
+    text_columns: list[str]
+    descriptive_columns: list[str] | None = Field(
+        None, description="with descriptive_only=True, every other column is blanked"
+    )
+    id: IdSpec
+    fields: dict[str, FieldMap]
+    unscored_criteria: list[str] = Field(default_factory=list)
+
+    def columns(self) -> set[str]:
+        """Every column the mapping reads (used to report missing columns up front)."""
+        used = set(self.text_columns) | set(self.id.columns)
+        for spec in self.fields.values():
+            used |= {spec.column} if spec.column else set()
+            used |= {r.column for r in spec.rules if r.column}
+            if spec.template:
+                used |= {f for _, f, _, _ in string.Formatter().parse(spec.template) if f}
+        return used
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The portfolio, one note per normalised/defaulted value, and the rows that were skipped."""
+
+    portfolio: Portfolio
+    report: list[str]
+    skipped: list[str]
+
+
+def load_mapping(path: str | os.PathLike[str] | None = None) -> InventoryMapping:
+    """Load a column mapping (default: templates/mappings/us_federal_2025.yaml)."""
+    source = Path(path) if path else templates_dir() / "mappings" / "us_federal_2025.yaml"
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        return InventoryMapping.model_validate(data)
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such mapping file.") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{source}: not valid YAML ({exc}).") from None
+    except ValidationError as exc:
+        problems = [
+            f"{source.name}: field '{'.'.join(map(str, e['loc']))}': "
+            + str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
+        ]
+        raise InputError(f"{source}: the mapping is invalid:", problems) from None
+
+
+# ---------------------------------------------------------------- reading rows
+
+
+def _read_table(path: Path, sheet: str | None) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file.")
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"{path}: unsupported inventory format; use .csv or .xlsx.")
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # corrupt workbooks raise many types
+        raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(f"{path}: no sheet '{sheet}' (found {book.sheetnames}).")
+    rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+    book.close()
+    header = [str(h).strip() if h is not None else "" for h in rows[0]] if rows else []
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
+
+
+# ---------------------------------------------------------------- one row -> one record
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, str]
+    text: str
+    notes: list[str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+def _clean(raw: dict[str, Any], mapping: InventoryMapping, keep: set[str] | None) -> dict[str, str]:
+    blanks = {normalise(b) for b in mapping.blank_values}
+    out = {}
+    for key, value in raw.items():
+        text = "" if value is None else " ".join(str(value).split())
+        if normalise(text) in blanks or (keep is not None and key not in keep):
+            text = ""
+        out[str(key).strip()] = text
+    return out
+
+
+def _template(template: str, row: _Row) -> str:
+    lines = []
+    for line in template.splitlines():
+        names = [f for _, f, _, _ in string.Formatter().parse(line) if f]
+        if all(row.get(n) for n in names):
+            lines.append(line.format_map({n: row.get(n) for n in names}))
+    return "\n".join(lines).strip()
+
+
+def _rule_hits(rule: ValueRule, row: _Row) -> bool:
+    if rule.text is not None and not re.search(rule.text, row.text, re.IGNORECASE):
+        return False
+    if rule.column is None:
+        return True
+    value = row.get(rule.column)
+    if rule.in_ is not None and normalise(value) not in {normalise(v) for v in rule.in_}:
+        return False
+    return rule.pattern is None or bool(re.search(rule.pattern, value, re.IGNORECASE))
+
+
+def _field_value(name: str, spec: FieldMap, row: _Row) -> Any:
+    for rule in spec.rules:
+        if _rule_hits(rule, row):
+            return rule.value
+    raw = _template(spec.template, row) if spec.template else row.get(spec.column or "")
+    if not raw:
+        if spec.report_blank:
+            row.notes.append(f"row {row.number}, {name}: blank; used {spec.default!r}")
+        return spec.default
+    if spec.map:
+        key = normalise(raw)
+        found = {normalise(k): v for k, v in spec.map.items()}
+        if key not in found:
+            row.notes.append(
+                f"row {row.number}, {name}: value '{raw[:60]}' not recognised; "
+                f"used {spec.default!r}"
+            )
+            return spec.default
+        return found[key]
+    if spec.max_length and len(raw) > spec.max_length:
+        row.notes.append(f"row {row.number}, {name}: shortened to {spec.max_length} characters")
+        return raw[: spec.max_length - 1].rstrip() + "…"
+    return raw
+
+
+def _slug(row: _Row, spec: IdSpec) -> str:
+    parts = [row.get(c) for c in spec.columns if row.get(c)] or [f"row{row.number}"]
+    slug = re.sub(r"[^a-z0-9]+", "-", normalise(spec.prefix + "-".join(parts))).strip("-")
+    return (slug or f"row{row.number}")[:56].rstrip("-")
+
+
+def _put(record: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, tail = dotted.partition(".")
+    if tail:
+        record.setdefault(head, {})[tail] = value
+    else:
+        record[head] = value
+
+
+def _record(row: _Row, mapping: InventoryMapping) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": _slug(row, mapping.id)}
+    for name, spec in mapping.fields.items():
+        value = _field_value(name, spec, row)
+        if value is None and spec.required:
+            raise ValueError(f"field '{name}' is required but column is blank")
+        if value is not None:
+            _put(record, name, value)
+    record["scores"] = {c: None for c in mapping.unscored_criteria}  # explicitly unscored
+    return record
+
+
+def _unique(record: dict[str, Any], seen: dict[str, int], row: _Row) -> None:
+    base = record["id"]
+    count = seen.get(base, 0) + 1
+    seen[base] = count
+    if count > 1:
+        record["id"] = f"{base[:60]}-{count}"
+        row.notes.append(f"row {row.number}, id: '{base}' already used; renamed '{record['id']}'")
+
+
+def import_inventory(
+    path: str | os.PathLike[str],
+    mapping: InventoryMapping | None = None,
+    *,
+    limit: int | None = None,
+    descriptive_only: bool = False,
+    strict: bool = False,
+) -> ImportResult:
+    """Read an inventory and map each row to a `UseCase`.
+
+    descriptive_only: blank every column not in `mapping.descriptive_columns` first (so the rules
+    see only what describes the use case, never e.g. the agency's own high-impact flag).
+    strict: raise on the first invalid row instead of skipping it with a note.
+    """
+    mapping = mapping or load_mapping()
+    source = Path(path)
+    raw_rows = _read_table(source, mapping.sheet)
+    _check_columns(source, raw_rows, mapping)
+    keep = set(mapping.descriptive_columns or []) if descriptive_only else None
+    use_cases: list[UseCase] = []
+    report: list[str] = []
+    skipped: list[str] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(raw_rows, start=2):
+        if limit is not None and len(use_cases) >= limit:
+            break
+        use_case = _import_row(number, raw, mapping, keep, seen, report, skipped, strict, source)
+        if use_case is not None:
+            use_cases.append(use_case)
+    if not use_cases:
+        raise InputError(f"{source}: no use case could be imported.", skipped[:20])
+    return ImportResult(Portfolio(tuple(use_cases), source.resolve()), report, skipped)
+
+
+def _import_row(
+    number: int,
+    raw: dict[str, Any],
+    mapping: InventoryMapping,
+    keep: set[str] | None,
+    seen: dict[str, int],
+    report: list[str],
+    skipped: list[str],
+    strict: bool,
+    source: Path,
+) -> UseCase | None:
+    values = _clean(raw, mapping, keep)
+    if not any(values.values()):
+        return None
+    text = "\n".join(values.get(c, "") for c in mapping.text_columns)
+    row = _Row(number, values, text, [])
+    try:
+        record = _record(row, mapping)
+        _unique(record, seen, row)
+        record["source_ref"] = f"{source.name} row {number}"
+        use_case = UseCase.model_validate(record)
+    except (ValueError, ValidationError) as exc:
+        message = f"{source.name}: row {number}: skipped ({_short(exc)})"
+        if strict:
+            raise InputError(message) from None
+        skipped.append(message)
+        return None
+    finally:
+        report.extend(row.notes)
+    return use_case
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()[:3]
+        )
+    return str(exc)
+
+
+def _check_columns(source: Path, rows: list[dict[str, Any]], mapping: InventoryMapping) -> None:
+    if not rows:
+        raise InputError(f"{source}: the inventory has no rows.")
+    missing = sorted(mapping.columns() - set(rows[0]))
+    if missing:
+        raise InputError(
+            f"{source}: columns {missing} used by mapping '{mapping.name}' are not in the file; "
+            "fix the mapping or pick the right file."
+        )
