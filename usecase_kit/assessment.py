@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from usecase_kit._io import atomic_write_text
 from usecase_kit.decision import Decision, decide
 from usecase_kit.evaluation.metrics import EvalReport, evaluate_run
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
@@ -74,12 +75,9 @@ class Assessment:
 
     def save(self, path: str | Path) -> Path:
         """Write results.json atomically."""
-        from usecase_kit.portfolio import _atomic_write
-
         target = Path(path)
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-        _atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
-        return target
+        return atomic_write_text(target, text)
 
 
 def _json_safe(value: Any) -> Any:

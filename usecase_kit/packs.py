@@ -18,7 +18,8 @@ from typing import Any
 from usecase_kit.assessment import OFFLINE_PROVIDER
 from usecase_kit.errors import PackError
 from usecase_kit.paths import notebooks_dir
-from usecase_kit.portfolio import _atomic_write, load_portfolio
+from usecase_kit._io import atomic_write_text
+from usecase_kit.portfolio import load_portfolio
 
 __all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html"]
 
@@ -74,8 +75,7 @@ def export_html(notebook_path: Path, html_path: Path) -> Path:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(notebook)
-    _atomic_write(html_path, lambda p: p.write_text(body, encoding="utf-8"))
-    return html_path
+    return atomic_write_text(html_path, body)
 
 
 def _run_one(
@@ -159,7 +159,7 @@ def _write_index(
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     index = run_dir / "index.html"
-    _atomic_write(index, lambda p: p.write_text(html, encoding="utf-8"))
+    atomic_write_text(index, html)
     return index
 
 
