@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FAULT_KINDS", "Fault", "LocalOpenAIServer", "ReceivedRequest", "fake_answer"]
+__all__ = [
+    "FAULT_KINDS",
+    "Fault",
+    "FlatPrices",
+    "LocalOpenAIServer",
+    "ReceivedRequest",
+    "fake_answer",
+]
 
 FAULT_KINDS = ("status", "timeout", "malformed", "drop")
 _QUESTION = re.compile(r"<question>(.*?)</question>", re.DOTALL)
@@ -282,7 +289,7 @@ class LocalOpenAIServer:
             self._state.faults = [_FaultState(f) for f in faults]
 
     def start(self) -> LocalOpenAIServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="local-openai", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="local-openai", daemon=True)
         self._thread.start()
         return self
 
@@ -295,6 +302,29 @@ class LocalOpenAIServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@dataclass(frozen=True)
+class FlatPrices:
+    """A price catalogue stand-in: one price for every model (USD per million tokens).
+
+    ``unpriced`` models raise ``PricingError`` like the real catalogue does.
+    """
+
+    input_per_mtok: float = 1.0
+    output_per_mtok: float = 4.0
+    unpriced: frozenset[str] = frozenset()
+
+    def get(self, model: str) -> FlatPrices:
+        if model in self.unpriced:
+            from usecase_kit.errors import PricingError
+
+            raise PricingError(f"No price for model {model!r}.")
+        return self
+
+    def cost(self, usage: Any) -> float:
+        billable_input = usage.input_tokens
+        return (billable_input * self.input_per_mtok + usage.output_tokens * self.output_per_mtok) / 1e6
 
 
 def main(argv: Sequence[str] | None = None) -> None:

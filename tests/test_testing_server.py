@@ -1,0 +1,72 @@
+"""The local OpenAI-compatible server: protocol, call counting and fault scheduling."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from usecase_kit.testing import Fault, FlatPrices, LocalOpenAIServer, fake_answer
+
+
+def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(
+        url + "/chat/completions", json.dumps(body).encode(), {"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+BODY = {"model": "m", "messages": [{"role": "user", "content": "<question>Hi?</question>"}]}
+
+
+def test_answers_with_usage_and_counts_calls() -> None:
+    with LocalOpenAIServer() as server:
+        status, reply = _post(server.base_url, BODY)
+        with urllib.request.urlopen(server.base_url + "/_stats", timeout=5) as stats:
+            counted = json.loads(stats.read())["calls"]
+    assert status == 200
+    assert reply["choices"][0]["message"]["content"] == "Answer to: Hi?"  # type: ignore[index]
+    assert reply["usage"]["prompt_tokens"] > 0  # type: ignore[index]
+    assert server.calls == counted == 1
+
+
+def test_every_nth_fault_with_a_cap() -> None:
+    with LocalOpenAIServer(faults=[Fault("status", status=503, every=2, times=2)]) as server:
+        statuses = [_post(server.base_url, BODY)[0] for _ in range(6)]
+    assert statuses == [200, 503, 200, 503, 200, 200]
+
+
+def test_fault_only_on_matching_requests() -> None:
+    other = {**BODY, "messages": [{"role": "user", "content": "other"}]}
+    with LocalOpenAIServer(faults=[Fault("status", status=500, match="Hi?")]) as server:
+        assert _post(server.base_url, BODY)[0] == 500
+        assert _post(server.base_url, other)[0] == 200
+
+
+def test_rate_faults_are_seeded_and_roughly_proportional() -> None:
+    def run() -> list[int]:
+        with LocalOpenAIServer(faults=[Fault("status", status=500, rate=0.2)], seed=7) as server:
+            return [_post(server.base_url, BODY)[0] for _ in range(100)]
+
+    first = run()
+    assert first == run()
+    assert 8 <= first.count(500) <= 35
+
+
+def test_unknown_fault_kind_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Fault("explode")
+
+
+def test_fake_answer_and_flat_prices() -> None:
+    assert fake_answer({"messages": [{"role": "user", "content": "plain"}]}) == "Answer to: plain"
+
+    class U:
+        input_tokens, output_tokens = 1_000_000, 1_000_000
+
+    assert FlatPrices(1.0, 4.0).get("any").cost(U()) == pytest.approx(5.0)
