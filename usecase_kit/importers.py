@@ -258,7 +258,9 @@ def _record(row: _Row, mapping: InventoryMapping) -> dict[str, Any]:
             raise ValueError(f"field '{name}' is required but column is blank")
         if value is not None:
             _put(record, name, value)
-    record["scores"] = {c: None for c in mapping.unscored_criteria}  # explicitly unscored
+    scores = record.setdefault("scores", {})
+    for criterion in mapping.unscored_criteria:
+        scores.setdefault(criterion, None)  # explicitly unscored, never a silent default
     return record
 
 
