@@ -459,6 +459,7 @@ def save_catalogue(
     retrieved: date | None = None,
 ) -> Path:
     """Write ``catalogue`` as YAML in the format ``load_catalogue`` reads."""
+    default = f"{catalogue.source}, as of {catalogue.as_of}"
     doc: dict[str, Any] = {
         "schema_version": 1,
         "source": catalogue.source,
@@ -469,14 +470,14 @@ def save_catalogue(
         "as_of": catalogue.as_of.isoformat(),
         "currency": catalogue.currency,
         "unit": "USD per 1M tokens",
-        "models": {name: _entry_dict(p) for name, p in sorted(catalogue.prices.items())},
+        "models": {name: _entry_dict(p, default) for name, p in sorted(catalogue.prices.items())},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def _entry_dict(price: ModelPrice) -> dict[str, Any]:
+def _entry_dict(price: ModelPrice, default_source: str) -> dict[str, Any]:
     out: dict[str, Any] = {"provider": price.provider, "mode": price.mode}
     if price.aliases:
         out["aliases"] = list(price.aliases)
@@ -490,6 +491,8 @@ def _entry_dict(price: ModelPrice) -> dict[str, Any]:
             out[f.name] = value
     if price.free:
         out["free"] = True
+    if price.source != default_source:
+        out["source"] = price.source
     if price.notes:
         out["notes"] = list(price.notes)
     return out
