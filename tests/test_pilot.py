@@ -52,9 +52,27 @@ def test_shipped_plan_runs_offline(templates_dir: Path, tmp_path: Path) -> None:
     assert summary["calls"] == summary["ok"] == 25
     assert summary["is_baseline"] is True and summary["cost_usd"] == 0.0
     frame = run.to_frame()
-    expected = {"case_id", "question", "reference_answer", "output", "provider", "model", "is_baseline",
-                "prompt_name", "prompt_version", "input_tokens", "output_tokens", "cached_input_tokens",
-                "reasoning_tokens", "latency_s", "cost_usd", "status", "error", "cache_hit", "repeat"}
+    expected = {
+        "case_id",
+        "question",
+        "reference_answer",
+        "output",
+        "provider",
+        "model",
+        "is_baseline",
+        "prompt_name",
+        "prompt_version",
+        "input_tokens",
+        "output_tokens",
+        "cached_input_tokens",
+        "reasoning_tokens",
+        "latency_s",
+        "cost_usd",
+        "status",
+        "error",
+        "cache_hit",
+        "repeat",
+    }
     assert expected <= set(frame.columns)
     assert frame["is_baseline"].all() and (frame["prompt_version"].str.len() == 12).all()
     # Retrieval fills the context, so the baseline answers with knowledge-base passages.
@@ -63,7 +81,10 @@ def test_shipped_plan_runs_offline(templates_dir: Path, tmp_path: Path) -> None:
 
 def test_plan_errors_name_file_and_field(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
-    plan.write_text("use_case_id: x\ngolden: golden/it_helpdesk_faq.jsonl\nprompt: faq_answer\nmodels: []\nrepeat: 2\n")
+    plan.write_text(
+        "use_case_id: x\ngolden: golden/it_helpdesk_faq.jsonl\nprompt: faq_answer\n"
+        "models: []\nrepeat: 2\n"
+    )
     with pytest.raises(InputError) as info:
         load_plan(plan)
     assert "plan.yaml, field 'models'" in str(info.value)
@@ -104,7 +125,9 @@ def test_unknown_provider_and_missing_key_fail_before_any_call(
 # ---- calls, cache, concurrency -----------------------------------------------------------------
 
 
-def test_run_records_usage_cost_and_cache_rerun_is_free(server: LocalOpenAIServer, tmp_path: Path) -> None:
+def test_run_records_usage_cost_and_cache_rerun_is_free(
+    server: LocalOpenAIServer, tmp_path: Path
+) -> None:
     plan = _plan(server, n=6, repeats=2)
     first = run_pilot(plan, workspace=tmp_path, prices=FlatPrices(), concurrency=4)
     assert server.calls == 12
@@ -121,7 +144,9 @@ def test_run_records_usage_cost_and_cache_rerun_is_free(server: LocalOpenAIServe
     assert server.calls == 24
 
 
-def test_cache_key_changes_with_settings_and_base_url(server: LocalOpenAIServer, tmp_path: Path) -> None:
+def test_cache_key_changes_with_settings_and_base_url(
+    server: LocalOpenAIServer, tmp_path: Path
+) -> None:
     run_pilot(_plan(server, n=2), workspace=tmp_path)
     run_pilot(_plan(server, n=2, settings={"max_tokens": 51}), workspace=tmp_path)
     assert server.calls == 4
@@ -130,7 +155,9 @@ def test_cache_key_changes_with_settings_and_base_url(server: LocalOpenAIServer,
         assert other.calls == 2
 
 
-def test_unpriced_model_has_no_cost_and_budget_refuses_it(server: LocalOpenAIServer, tmp_path: Path) -> None:
+def test_unpriced_model_has_no_cost_and_budget_refuses_it(
+    server: LocalOpenAIServer, tmp_path: Path
+) -> None:
     prices = FlatPrices(unpriced=frozenset({"gpt-4o-mini"}))
     run = run_pilot(_plan(server, n=2), workspace=tmp_path, prices=prices)
     assert run.summary()["cost_usd"] is None and run.summary()["unpriced_calls"] == 2
@@ -142,10 +169,14 @@ def test_unpriced_model_has_no_cost_and_budget_refuses_it(server: LocalOpenAISer
 # ---- faults ---------------------------------------------------------------------------------
 
 
-def test_401_stops_at_once_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_401_stops_at_once_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-1111222233334444")
     with LocalOpenAIServer(api_key=KEY) as srv:
-        with pytest.raises(ProviderError, match="rejected the credentials.*OPENAI_API_KEY") as info:
+        with pytest.raises(
+            ProviderError, match=r"rejected the credentials.*OPENAI_API_KEY"
+        ) as info:
             run_pilot(_plan(srv, n=20), workspace=tmp_path, prices=FlatPrices())
         assert srv.calls == 1
     assert "sk-wrong-1111222233334444" not in str(info.value)
@@ -161,10 +192,16 @@ def test_429_storm_backs_off_and_finishes(server: LocalOpenAIServer, tmp_path: P
     assert summary["retries"] == 12 == server.calls - 12
 
 
-def test_500s_on_a_fifth_of_calls_are_retried_and_counted(server: LocalOpenAIServer, tmp_path: Path) -> None:
+def test_500s_on_a_fifth_of_calls_are_retried_and_counted(
+    server: LocalOpenAIServer, tmp_path: Path
+) -> None:
     # Every 5th request fails; one question fails on every attempt and exhausts its retries.
-    server.set_faults([Fault("status", status=500, match="number 3?", retry_after=0.01),
-                       Fault("status", status=500, every=5, retry_after=0.01)])
+    server.set_faults(
+        [
+            Fault("status", status=500, match="number 3?", retry_after=0.01),
+            Fault("status", status=500, every=5, retry_after=0.01),
+        ]
+    )
     run = run_pilot(_plan(server, n=20), workspace=tmp_path, prices=FlatPrices())
     summary = run.summary()
     assert summary["ok"] == 19 and summary["failed"] == 1
@@ -177,7 +214,9 @@ def test_500s_on_a_fifth_of_calls_are_retried_and_counted(server: LocalOpenAISer
 def test_malformed_bodies_are_failed_records_and_the_run_goes_on(
     server: LocalOpenAIServer, tmp_path: Path
 ) -> None:
-    server.set_faults([Fault("malformed", match="number 1?"), Fault("malformed", match="number 4?")])
+    server.set_faults(
+        [Fault("malformed", match="number 1?"), Fault("malformed", match="number 4?")]
+    )
     run = run_pilot(_plan(server, n=6), workspace=tmp_path, prices=FlatPrices(), concurrency=3)
     assert run.summary()["failures_by_kind"] == {"malformed": 2}
     assert run.summary()["ok"] == 4
@@ -185,7 +224,9 @@ def test_malformed_bodies_are_failed_records_and_the_run_goes_on(
     # Failed calls are not cached: a rerun (fault gone) calls exactly those two again.
     server.set_faults([])
     before = server.calls
-    assert run_pilot(_plan(server, n=6), workspace=tmp_path, prices=FlatPrices()).summary()["ok"] == 6
+    assert (
+        run_pilot(_plan(server, n=6), workspace=tmp_path, prices=FlatPrices()).summary()["ok"] == 6
+    )
     assert server.calls - before == 2
 
 
@@ -198,7 +239,10 @@ def test_timeouts_are_failures_of_kind_timeout(server: LocalOpenAIServer, tmp_pa
 
 def test_unknown_model_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    with LocalOpenAIServer(models=["other-model"]) as srv, pytest.raises(ProviderError, match="not found"):
+    with (
+        LocalOpenAIServer(models=["other-model"]) as srv,
+        pytest.raises(ProviderError, match="not found"),
+    ):
         run_pilot(_plan(srv, n=5), workspace=tmp_path)
 
 
@@ -215,20 +259,27 @@ def test_budget_cap_stops_cleanly_and_reports(server: LocalOpenAIServer, tmp_pat
     assert any("Budget cap $1.0 reached" in note for note in summary["notes"])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     cap=st.floats(min_value=0.0, max_value=3.0),
     input_price=st.floats(min_value=10.0, max_value=2000.0),
     max_tokens=st.integers(min_value=1, max_value=200),
 )
 def test_budget_cap_holds_under_concurrency_16(
-    server: LocalOpenAIServer, tmp_path_factory: pytest.TempPathFactory, cap: float, input_price: float,
+    server: LocalOpenAIServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    cap: float,
+    input_price: float,
     max_tokens: int,
 ) -> None:
     before = server.calls
     plan = _plan(server, n=40, settings={"max_tokens": max_tokens, "timeout_s": 5.0})
     prices = FlatPrices(input_per_mtok=input_price, output_per_mtok=input_price * 4)
-    run = run_pilot(plan, workspace=tmp_path_factory.mktemp("w"), prices=prices, budget_usd=cap, concurrency=16)
+    run = run_pilot(
+        plan, workspace=tmp_path_factory.mktemp("w"), prices=prices, budget_usd=cap, concurrency=16
+    )
     records = run.records
     true_cost = sum(r.cost_usd or 0.0 for r in records if r.status == "ok")
     assert true_cost <= cap + 1e-12
@@ -243,24 +294,42 @@ def test_budget_cap_holds_under_concurrency_16(
 def test_audit_log_has_one_row_per_call_with_hashes_and_redaction(
     server: LocalOpenAIServer, tmp_path: Path
 ) -> None:
-    run = run_pilot(_plan(server, n=3), workspace=tmp_path, prices=FlatPrices(),
-                    redact=lambda text: text.replace("Question", "[REDACTED]"))
+    run = run_pilot(
+        _plan(server, n=3),
+        workspace=tmp_path,
+        prices=FlatPrices(),
+        redact=lambda text: text.replace("Question", "[REDACTED]"),
+    )
     store = Store(tmp_path)
     rows = store.audit_rows(run.run_id)
     store.close()
     assert len(rows) == 3
     row = rows[0]
-    for field in ("time", "use_case_id", "prompt_version", "model", "input_tokens", "cost_usd", "latency_s", "status"):
+    for field in (
+        "time",
+        "use_case_id",
+        "prompt_version",
+        "model",
+        "input_tokens",
+        "cost_usd",
+        "latency_s",
+        "status",
+    ):
         assert row[field] not in (None, "")
     assert len(row["input_sha256"]) == len(row["output_sha256"]) == 64
     assert "Question" not in row["input_text"] + row["output_text"]
     assert "[REDACTED]" in row["input_text"]
 
 
-def test_key_is_absent_from_every_file_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_is_absent_from_every_file_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     workspace = tmp_path / "ws"
-    faults = [Fault("status", status=500, match="number 1?", retry_after=0.01), Fault("malformed", match="number 2?")]
+    faults = [
+        Fault("status", status=500, match="number 1?", retry_after=0.01),
+        Fault("malformed", match="number 2?"),
+    ]
     with LocalOpenAIServer(api_key=KEY, faults=faults) as srv:
         run = run_pilot(_plan(srv, n=4), workspace=workspace, prices=FlatPrices())
         run.to_frame().to_csv(workspace / "records.csv")

@@ -29,12 +29,12 @@ from usecase_kit.pilot import PilotPlan, run_pilot
 from usecase_kit.testing import FlatPrices
 
 base_url, workspace = sys.argv[1], sys.argv[2]
-cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(%d)]
+cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range({n})]
 plan = PilotPlan("uc-resume", cases, "faq_answer", ["openai:gpt-4o-mini"],
                  provider_options={"openai:gpt-4o-mini": {"base_url": base_url}})
 run = run_pilot(plan, workspace=workspace, prices=FlatPrices(), use_cache=False)
 print(run.summary()["ok"])
-""" % N
+""".replace("{n}", str(N))
 
 
 def _journaled(db: Path) -> list[str]:
@@ -51,7 +51,9 @@ def _journaled(db: Path) -> list[str]:
 def _start(script: Path, server: LocalOpenAIServer, workspace: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(script), server.base_url, str(workspace)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -78,7 +80,9 @@ def test_killed_run_resumes_without_repeating_paid_calls(
         assert again.returncode == 0, err
         assert out.strip().splitlines()[-1] == str(N)
 
-        asked_after = [str(r.body["messages"][-1]["content"]) for r in server.requests[calls_before:]]
+        asked_after = [
+            str(r.body["messages"][-1]["content"]) for r in server.requests[calls_before:]
+        ]
     repeated = [q for q in done_before if any(q in asked for asked in asked_after)]
     assert repeated == []
     # At most the one call in flight at the kill is asked twice; none is lost.

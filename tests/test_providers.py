@@ -96,7 +96,10 @@ def test_baseline_answers_from_its_corpus_and_is_labelled() -> None:
 
 
 def test_baseline_retrieves_from_the_prompt_context_block() -> None:
-    prompt = "<question>Where do print jobs go?</question>\n<context>\nVPN starts.\n---\nPrint jobs wait for your badge.\n</context>"
+    prompt = (
+        "<question>Where do print jobs go?</question>\n"
+        "<context>\nVPN starts.\n---\nPrint jobs wait for your badge.\n</context>"
+    )
     completion = get_provider("offline:baseline").complete([Message("user", prompt)], Settings())
     assert completion.text == "Print jobs wait for your badge."
 
@@ -115,7 +118,9 @@ def test_baseline_is_deterministic() -> None:
 # ---- OpenAI-compatible provider through the real client --------------------------------------
 
 
-def test_completion_carries_usage_ids_and_latency(provider: object, server: LocalOpenAIServer) -> None:
+def test_completion_carries_usage_ids_and_latency(
+    provider: object, server: LocalOpenAIServer
+) -> None:
     completion = provider.complete(ASK, Settings(max_tokens=100, seed=1))  # type: ignore[attr-defined]
     assert completion.text == "Answer to: How do I reset my password?"
     assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
@@ -164,7 +169,9 @@ def test_unknown_model_is_fatal(server: LocalOpenAIServer, monkeypatch: pytest.M
     assert info.value.kind == "model_not_found" and info.value.fatal
 
 
-def test_rate_limit_is_retried_honouring_retry_after(provider: object, server: LocalOpenAIServer) -> None:
+def test_rate_limit_is_retried_honouring_retry_after(
+    provider: object, server: LocalOpenAIServer
+) -> None:
     server.set_faults([Fault("status", status=429, retry_after=0.01, times=2)])
     completion = provider.complete(ASK, Settings())  # type: ignore[attr-defined]
     assert completion.retries == 2
@@ -182,14 +189,18 @@ def test_server_errors_exhaust_retries_and_are_counted(
     assert server.calls == 3
 
 
-def test_malformed_body_is_a_classified_failure(provider: object, server: LocalOpenAIServer) -> None:
+def test_malformed_body_is_a_classified_failure(
+    provider: object, server: LocalOpenAIServer
+) -> None:
     server.set_faults([Fault("malformed")])
     with pytest.raises(CallFailed) as info:
         provider.complete(ASK, Settings())  # type: ignore[attr-defined]
     assert info.value.kind == "malformed"
 
 
-def test_timeout_and_dropped_connection(server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_and_dropped_connection(
+    server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     provider = get_provider("openai:gpt-4o-mini", base_url=server.base_url, max_retries=0)
     server.set_faults([Fault("timeout", delay_s=1.0, times=1), Fault("drop", times=1)])
@@ -203,6 +214,8 @@ def test_timeout_and_dropped_connection(server: LocalOpenAIServer, monkeypatch: 
 def test_missing_usage_is_counted_locally_and_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with LocalOpenAIServer(omit_usage=True) as srv:
-        completion = get_provider("openai:gpt-4o-mini", base_url=srv.base_url).complete(ASK, Settings())
+        completion = get_provider("openai:gpt-4o-mini", base_url=srv.base_url).complete(
+            ASK, Settings()
+        )
     assert completion.usage.counted_by.startswith("tokenizer:")
     assert completion.usage.output_tokens > 0

@@ -107,7 +107,14 @@ def parse_template(name: str, text: str, origin: str) -> PromptTemplate:
     _check_template_vars(origin, meta, body)
     settings = Settings(**meta.settings.model_dump())
     return PromptTemplate(
-        name, prompt_version(text), text, meta.description, meta.system, body, meta.variables, settings
+        name,
+        prompt_version(text),
+        text,
+        meta.description,
+        meta.system,
+        body,
+        meta.variables,
+        settings,
     )
 
 
@@ -124,12 +131,19 @@ def _check_template_vars(origin: str, meta: _FrontMatter, body: str) -> None:
     from jinja2 import meta as jmeta
 
     try:
-        used = set().union(*(jmeta.find_undeclared_variables(_jinja_env().parse(t)) for t in (meta.system, body)))
+        used = set().union(
+            *(jmeta.find_undeclared_variables(_jinja_env().parse(t)) for t in (meta.system, body))
+        )
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"{origin}: template syntax error at line {exc.lineno}: {exc.message}") from None
+        raise InputError(
+            f"{origin}: template syntax error at line {exc.lineno}: {exc.message}"
+        ) from None
     undeclared = sorted(used - set(meta.variables))
     if undeclared:
-        raise InputError(f"{origin}: template uses undeclared variables", [f"declare '{n}' under variables:" for n in undeclared])
+        raise InputError(
+            f"{origin}: template uses undeclared variables",
+            [f"declare '{n}' under variables:" for n in undeclared],
+        )
 
 
 def _problems(exc: Exception) -> list[str]:
@@ -192,7 +206,9 @@ class PromptRegistry:
             archive.write_text(template.text, encoding="utf-8")
         registry = self._registry()
         registry.setdefault(name, {})[label] = template.version
-        (self.root / REGISTRY_FILE).write_text(_REGISTRY_HEADER + yaml.safe_dump(registry, sort_keys=True))
+        (self.root / REGISTRY_FILE).write_text(
+            _REGISTRY_HEADER + yaml.safe_dump(registry, sort_keys=True)
+        )
         return template.version
 
     def diff(self, ref_a: str, ref_b: str) -> str:
@@ -212,8 +228,15 @@ class PromptRegistry:
         for name in self.names():
             t = self.current(name)
             labels = ", ".join(f"{k}={v}" for k, v in sorted(self.labels(name).items()))
-            rows.append({"name": name, "version": t.version, "labels": labels,
-                         "variables": ", ".join(t.variables), "description": t.description})
+            rows.append(
+                {
+                    "name": name,
+                    "version": t.version,
+                    "labels": labels,
+                    "variables": ", ".join(t.variables),
+                    "description": t.description,
+                }
+            )
         return rows
 
     def _registry(self) -> dict[str, dict[str, str]]:
@@ -227,8 +250,9 @@ class PromptRegistry:
 
 
 _REGISTRY_HEADER = (
-    "# Prompt labels: <template name>: {<label>: <version>}. A version is the content hash shown by\n"
-    "# `usecase-kit prompts list`; labelled texts are archived under versions/<name>/<version>.md.\n"
+    "# Prompt labels: <template name>: {<label>: <version>}. A version is the content hash\n"
+    "# shown by `usecase-kit prompts list`; labelled texts are archived under\n"
+    "# versions/<name>/<version>.md.\n"
 )
 
 

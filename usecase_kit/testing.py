@@ -116,7 +116,9 @@ def _completion_body(body: dict[str, Any], index: int, state: _State) -> dict[st
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", "unknown"),
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
+        ],
     }
     if not state.omit_usage:
         reply["usage"] = {
@@ -142,7 +144,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"calls": len(state.requests)})
         elif self.path.rstrip("/").endswith("/models"):
             names = sorted(state.models or {"local-model"})
-            self._json(200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]})
+            self._json(
+                200, {"object": "list", "data": [{"id": n, "object": "model"} for n in names]}
+            )
         else:
             self._json(404, _error("not found", "invalid_request_error"))
 
@@ -167,7 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             index = len(state.requests)
             fault = _pick_fault(state, raw.decode("utf-8", "replace"))
-            state.requests.append(ReceivedRequest(index, body, retry, fault.kind if fault else None))
+            state.requests.append(
+                ReceivedRequest(index, body, retry, fault.kind if fault else None)
+            )
         return index, fault
 
     def _respond(self, body: dict[str, Any], index: int, fault: Fault | None) -> None:
@@ -177,7 +183,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif (problem := self._auth_problem()) is not None:
             self._json(401, _error(problem, "invalid_request_error", "invalid_api_key"))
         elif state.models is not None and body.get("model") not in state.models:
-            message = f"The model `{body.get('model')}` does not exist or you do not have access to it."
+            message = (
+                f"The model `{body.get('model')}` does not exist or you do not have access to it."
+            )
             self._json(404, _error(message, "invalid_request_error", "model_not_found"))
         else:
             if fault is not None:  # timeout: answer, but too late for the client
@@ -204,7 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
         kind = "rate_limit_exceeded" if fault.status == 429 else "server_error"
         self._json(fault.status, _error(f"injected fault: HTTP {fault.status}", kind), headers)
 
-    def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def _json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         self._raw(status, json.dumps(payload).encode("utf-8"), headers or {})
 
     def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
@@ -227,7 +237,9 @@ def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
 def _pick_fault(state: _State, raw: str) -> Fault | None:
     for fs in state.faults:
         f = fs.fault
-        if (f.match is not None and f.match not in raw) or (f.times is not None and fs.fired >= f.times):
+        if (f.match is not None and f.match not in raw) or (
+            f.times is not None and fs.fired >= f.times
+        ):
             continue
         fs.seen += 1
         fires = state.rng.random() < f.rate if f.rate > 0 else fs.seen % max(1, f.every) == 0
@@ -260,8 +272,13 @@ class LocalOpenAIServer:
         port: int = 0,
     ) -> None:
         self._state = _State(
-            latency_s, api_key, frozenset(models) if models is not None else None,
-            cached_tokens, reasoning_tokens, omit_usage, random.Random(seed),
+            latency_s,
+            api_key,
+            frozenset(models) if models is not None else None,
+            cached_tokens,
+            reasoning_tokens,
+            omit_usage,
+            random.Random(seed),
         )
         self.set_faults(faults)
         self._httpd = _Server(("127.0.0.1", port), _Handler)
@@ -289,7 +306,9 @@ class LocalOpenAIServer:
             self._state.faults = [_FaultState(f) for f in faults]
 
     def start(self) -> LocalOpenAIServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="local-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="local-openai", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -323,8 +342,8 @@ class FlatPrices:
         return self
 
     def cost(self, usage: Any) -> float:
-        billable_input = usage.input_tokens
-        return (billable_input * self.input_per_mtok + usage.output_tokens * self.output_per_mtok) / 1e6
+        tokens_in, tokens_out = int(usage.input_tokens), int(usage.output_tokens)
+        return (tokens_in * self.input_per_mtok + tokens_out * self.output_per_mtok) / 1e6
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -9,8 +9,12 @@ import typer
 
 __all__ = ["register"]
 
-prompts_app = typer.Typer(help="The prompt registry: templates, versions, labels.", no_args_is_help=True)
-PromptsDir = Annotated[Path | None, typer.Option("--dir", help="Prompt folder (default templates/prompts).")]
+prompts_app = typer.Typer(
+    help="The prompt registry: templates, versions, labels.", no_args_is_help=True
+)
+PromptsDir = Annotated[
+    Path | None, typer.Option("--dir", help="Prompt folder (default templates/prompts).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -20,14 +24,22 @@ def register(app: typer.Typer) -> None:
 
 
 def pilot(
-    plan: Annotated[Path, typer.Argument(help="Pilot plan (YAML), e.g. templates/pilot_plan.yaml.")],
+    plan: Annotated[
+        Path, typer.Argument(help="Pilot plan (YAML), e.g. templates/pilot_plan.yaml.")
+    ],
     workspace: Annotated[
         Path | None, typer.Option(help="Folder of the run database (default: USECASE_KIT_HOME).")
     ] = None,
-    budget: Annotated[float | None, typer.Option("--budget", help="Hard cap in USD (overrides the plan).")] = None,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Hard cap in USD (overrides the plan).")
+    ] = None,
     concurrency: Annotated[int | None, typer.Option(min=1, max=64, help="Calls in flight.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Call the models even if cached.")] = False,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every record to this CSV.")] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Call the models even if cached.")
+    ] = False,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write every record to this CSV.")
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run a pilot plan (cases × prompts × models × repeats) and print its summary."""
@@ -68,14 +80,18 @@ def list_prompts(root: PromptsDir = None) -> None:
     from usecase_kit.prompts import PromptRegistry
 
     for row in PromptRegistry(root).table():
-        typer.echo(f"{row['name']}  {row['version']}  labels: {row['labels'] or '-'}  vars: {row['variables']}")
+        typer.echo(
+            f"{row['name']}  {row['version']}  labels: {row['labels'] or '-'}"
+            f"  vars: {row['variables']}"
+        )
         if row["description"]:
             typer.echo(f"    {row['description']}")
 
 
 @prompts_app.command("show")
 def show_prompt(
-    ref: Annotated[str, typer.Argument(help="name, name@label or name@version")], root: PromptsDir = None
+    ref: Annotated[str, typer.Argument(help="name, name@label or name@version")],
+    root: PromptsDir = None,
 ) -> None:
     """Print one version of a template."""
     from usecase_kit.prompts import PromptRegistry
@@ -101,7 +117,9 @@ def diff_prompts(
 def label_prompt(
     name: Annotated[str, typer.Argument(help="template name")],
     label: Annotated[str, typer.Argument(help="e.g. production, candidate")],
-    version: Annotated[str | None, typer.Option(help="version to label (default: current text)")] = None,
+    version: Annotated[
+        str | None, typer.Option(help="version to label (default: current text)")
+    ] = None,
     root: PromptsDir = None,
 ) -> None:
     """Point a label at a version (archiving its text)."""

@@ -61,7 +61,9 @@ _Row = TypeVar("_Row", bound=BaseModel)
 def load_golden(path: str | Path, limit: int | None = None) -> list[GoldenCase]:
     """Read a golden set; ``limit`` keeps the first N cases."""
     rows = _read_rows(Path(path), _CaseRow, limit)
-    return [GoldenCase(r.id, r.question, r.reference_answer, r.context, dict(r.metadata)) for r in rows]
+    return [
+        GoldenCase(r.id, r.question, r.reference_answer, r.context, dict(r.metadata)) for r in rows
+    ]
 
 
 def load_passages(path: str | Path) -> list[Passage]:
@@ -90,15 +92,21 @@ def _read_rows(path: Path, model: type[_Row], limit: int | None) -> list[_Row]:
     return rows
 
 
-def _parse_line(path: Path, number: int, line: str, model: type[_Row], problems: list[str]) -> _Row | None:
+def _parse_line(
+    path: Path, number: int, line: str, model: type[_Row], problems: list[str]
+) -> _Row | None:
     try:
         return model.model_validate(json.loads(line))
     except json.JSONDecodeError as exc:
-        problems.append(f"{path.name} line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+        problems.append(
+            f"{path.name} line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
+        )
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "(line)"
-            hint = " (move extra fields under 'metadata')" if err["type"] == "extra_forbidden" else ""
+            hint = (
+                " (move extra fields under 'metadata')" if err["type"] == "extra_forbidden" else ""
+            )
             problems.append(f"{path.name} line {number}, field '{where}': {err['msg']}{hint}")
     return None
 

@@ -56,14 +56,18 @@ class _SettingsOverride(BaseModel):
 class _PlanFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     use_case_id: str = Field(min_length=1, description="the portfolio use case this pilot is for")
-    golden: str = Field(min_length=1, description="golden-set JSONL (relative to the plan or templates/)")
+    golden: str = Field(
+        min_length=1, description="golden-set JSONL (relative to the plan or templates/)"
+    )
     limit: int | None = Field(None, gt=0, description="use only the first N cases")
     prompt: str | list[str] = Field(description="template ref(s): name, name@label or name@version")
     models: list[str] = Field(min_length=1, description="provider specs, e.g. openai:gpt-4o-mini")
     repeats: int = Field(1, ge=1, le=100)
     variables: dict[str, Any] = Field(default_factory=dict)
     settings: _SettingsOverride = Field(default_factory=_SettingsOverride)
-    corpus: str | None = Field(None, description="passages JSONL; fills 'context' by BM25 retrieval")
+    corpus: str | None = Field(
+        None, description="passages JSONL; fills 'context' by BM25 retrieval"
+    )
     top_k: int = Field(3, ge=1, le=20)
     provider_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_retries: int = Field(2, ge=0, le=10)
@@ -91,7 +95,9 @@ def load_plan(path: str | Path) -> PilotPlan:
     try:
         spec = _PlanFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{path.name}, field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()]
+        problems = [
+            f"{path.name}, field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
+        ]
         raise InputError(f"{path}: invalid pilot plan", problems) from None
     return _build(spec, path.parent)
 
@@ -104,7 +110,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: a plan is a YAML mapping (use_case_id, golden, prompt, models...).")
+        raise InputError(
+            f"{path}: a plan is a YAML mapping (use_case_id, golden, prompt, models...)."
+        )
     return data
 
 

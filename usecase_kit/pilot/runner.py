@@ -99,7 +99,17 @@ def run_pilot(
     rid = run_id or _run_id(plan, tasks)
     store = Store(workspace)
     try:
-        return _execute(plan, tasks, store, rid, cap, concurrency or plan.concurrency, use_cache, progress, redact)
+        return _execute(
+            plan,
+            tasks,
+            store,
+            rid,
+            cap,
+            concurrency or plan.concurrency,
+            use_cache,
+            progress,
+            redact,
+        )
     finally:
         store.close()
 
@@ -134,10 +144,14 @@ def _execute(
     _run_calls(pending, ctx, store, attempt, concurrency, records, bar, redact)
     bar.close()
     if ctx.fatal is not None:
-        raise ProviderError(f"{ctx.fatal} The run stopped; {len(records)} finished call(s) are saved.")
+        raise ProviderError(
+            f"{ctx.fatal} The run stopped; {len(records)} finished call(s) are saved."
+        )
     store.finish(rid, attempt)
     ordered = [records[i] for i in sorted(records)]
-    return PilotRun(rid, plan.use_case_id, ordered, store.path, cap, ctx.budget.spent_usd, _notes(ordered, ctx))
+    return PilotRun(
+        rid, plan.use_case_id, ordered, store.path, cap, ctx.budget.spent_usd, _notes(ordered, ctx)
+    )
 
 
 def _run_calls(
@@ -162,7 +176,9 @@ def _run_calls(
             if outcome is None:
                 continue
             record, completion = outcome
-            store.commit(attempt, record, completion, task.cache_key, _audit_texts(task, record, redact))
+            store.commit(
+                attempt, record, completion, task.cache_key, _audit_texts(task, record, redact)
+            )
             records[task.index] = record
             bar.update(1)
 
@@ -233,7 +249,13 @@ def _base_record(task: _Task, ctx: _Context, status: str, started: str) -> CallR
 
 
 def _record(
-    task: _Task, ctx: _Context, completion: Completion, cost: float | None, started: str, *, cache_hit: bool
+    task: _Task,
+    ctx: _Context,
+    completion: Completion,
+    cost: float | None,
+    started: str,
+    *,
+    cache_hit: bool,
 ) -> CallRecord:
     u = completion.usage
     return replace(
@@ -266,18 +288,28 @@ def _failed(task: _Task, ctx: _Context, exc: CallFailed, started: str) -> CallRe
 
 def _skipped(task: _Task, ctx: _Context) -> CallRecord:
     left = ctx.budget.remaining_usd
-    reason = f"budget cap reached (${ctx.budget.cap_usd}): ${left:.6f} left" if left is not None else "stopped"
-    return replace(_base_record(task, ctx, "skipped_budget", now_iso()), error=reason, error_kind="budget")
+    reason = (
+        f"budget cap reached (${ctx.budget.cap_usd}): ${left:.6f} left"
+        if left is not None
+        else "stopped"
+    )
+    return replace(
+        _base_record(task, ctx, "skipped_budget", now_iso()), error=reason, error_kind="budget"
+    )
 
 
 def _from_cache(task: _Task, ctx: _Context, store: Store) -> CallRecord | None:
     completion = store.cached(task.cache_key)
     if completion is None:
         return None
-    return _record(task, ctx, completion, _cost(task.arm, completion.usage), now_iso(), cache_hit=True)
+    return _record(
+        task, ctx, completion, _cost(task.arm, completion.usage), now_iso(), cache_hit=True
+    )
 
 
-def _audit_texts(task: _Task, record: CallRecord, redact: Callable[[str], str] | None) -> tuple[str, str]:
+def _audit_texts(
+    task: _Task, record: CallRecord, redact: Callable[[str], str] | None
+) -> tuple[str, str]:
     """Texts for the audit log, passed through the redaction hook (guardrails plug in here)."""
     hook = redact or (lambda text: text)
     return hook(_input_text(task)), hook(record.output)
@@ -323,7 +355,9 @@ def _arms(
         if spec.split(":", 1)[0] in ("openai", "azure"):
             options.setdefault("max_retries", plan.max_retries)
         provider = overrides.get(spec) or get_provider(spec, **options)
-        price = None if provider.is_baseline else _price(prices, str(price_as or provider.model), cap)
+        price = (
+            None if provider.is_baseline else _price(prices, str(price_as or provider.model), cap)
+        )
         arms[spec] = _Arm(provider, price, str(getattr(provider, "base_url", "") or ""))
     return arms
 
@@ -357,10 +391,14 @@ def _tasks(plan: PilotPlan, arms: Mapping[str, _Arm], cap: float | None) -> list
     for prompt in prompts:
         settings = _settings(prompt.settings, plan.settings, cap)
         for case in plan.cases:
-            messages = tuple(prompt.render(_variables(prompt, case, contexts[case.id], plan.variables)))
+            messages = tuple(
+                prompt.render(_variables(prompt, case, contexts[case.id], plan.variables))
+            )
             for spec, arm in arms.items():
                 for repeat in range(plan.repeats):
-                    tasks.append(_task(len(tasks), case, prompt, arm, spec, repeat, messages, settings))
+                    tasks.append(
+                        _task(len(tasks), case, prompt, arm, spec, repeat, messages, settings)
+                    )
     return tasks
 
 
@@ -375,10 +413,19 @@ def _task(
     settings: Settings,
 ) -> _Task:
     answer_settings = {k: v for k, v in asdict(settings).items() if k != "timeout_s"}
-    cache_key = _sha256(json.dumps(
-        [spec, arm.provider.model, arm.base_url, answer_settings, [asdict(m) for m in messages], repeat],
-        sort_keys=True,
-    ))
+    cache_key = _sha256(
+        json.dumps(
+            [
+                spec,
+                arm.provider.model,
+                arm.base_url,
+                answer_settings,
+                [asdict(m) for m in messages],
+                repeat,
+            ],
+            sort_keys=True,
+        )
+    )
     call_key = _sha256(json.dumps([cache_key, case.id, prompt.name, prompt.version]))
     return _Task(index, case, prompt, arm, repeat, messages, settings, cache_key, call_key)
 

@@ -61,7 +61,8 @@ class Store:
     def begin(self, run_id: str, use_case_id: str) -> int:
         """Resume the latest unfinished attempt of ``run_id``, or open a new one."""
         row = self._db.execute(
-            "SELECT attempt, finished_at FROM pilot_runs WHERE run_id=? ORDER BY attempt DESC LIMIT 1",
+            "SELECT attempt, finished_at FROM pilot_runs WHERE run_id=?"
+            " ORDER BY attempt DESC LIMIT 1",
             (run_id,),
         ).fetchone()
         if row and row[1] is None:
@@ -69,26 +70,31 @@ class Store:
         attempt = (int(row[0]) + 1) if row else 1
         with self._db:
             self._db.execute(
-                "INSERT INTO pilot_runs VALUES (?, ?, ?, ?, NULL)", (run_id, attempt, use_case_id, now_iso())
+                "INSERT INTO pilot_runs VALUES (?, ?, ?, ?, NULL)",
+                (run_id, attempt, use_case_id, now_iso()),
             )
         return attempt
 
     def finish(self, run_id: str, attempt: int) -> None:
         with self._db:
             self._db.execute(
-                "UPDATE pilot_runs SET finished_at=? WHERE run_id=? AND attempt=?", (now_iso(), run_id, attempt)
+                "UPDATE pilot_runs SET finished_at=? WHERE run_id=? AND attempt=?",
+                (now_iso(), run_id, attempt),
             )
 
     def finished_calls(self, run_id: str, attempt: int) -> dict[str, CallRecord]:
         """Successful records already journaled in this attempt, by call key."""
         rows = self._db.execute(
-            "SELECT call_key, record FROM pilot_journal WHERE run_id=? AND attempt=? AND status='ok'",
+            "SELECT call_key, record FROM pilot_journal"
+            " WHERE run_id=? AND attempt=? AND status='ok'",
             (run_id, attempt),
         )
         return {key: CallRecord(**json.loads(record)) for key, record in rows}
 
     def cached(self, cache_key: str) -> Completion | None:
-        row = self._db.execute("SELECT completion FROM pilot_cache WHERE cache_key=?", (cache_key,)).fetchone()
+        row = self._db.execute(
+            "SELECT completion FROM pilot_cache WHERE cache_key=?", (cache_key,)
+        ).fetchone()
         if row is None:
             return None
         data = json.loads(row[0])
@@ -106,8 +112,16 @@ class Store:
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO pilot_journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.run_id, attempt, record.call_key, record.status, record.cost_usd,
-                 int(record.cache_hit), json.dumps(record.to_dict()), now_iso()),
+                (
+                    record.run_id,
+                    attempt,
+                    record.call_key,
+                    record.status,
+                    record.cost_usd,
+                    int(record.cache_hit),
+                    json.dumps(record.to_dict()),
+                    now_iso(),
+                ),
             )
             if completion is not None and record.status == "ok" and not record.cache_hit:
                 self._db.execute(
@@ -126,16 +140,33 @@ class Store:
 
 
 _AUDIT_FIELDS = (
-    "started_at", "run_id", "use_case_id", "case_id", "prompt_name", "prompt_version", "provider",
-    "model", "is_baseline", "input_tokens", "output_tokens", "cached_input_tokens",
-    "reasoning_tokens", "cost_usd", "latency_s", "status", "error_kind", "cache_hit",
-    "input_sha256", "output_sha256",
+    "started_at",
+    "run_id",
+    "use_case_id",
+    "case_id",
+    "prompt_name",
+    "prompt_version",
+    "provider",
+    "model",
+    "is_baseline",
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "reasoning_tokens",
+    "cost_usd",
+    "latency_s",
+    "status",
+    "error_kind",
+    "cache_hit",
+    "input_sha256",
+    "output_sha256",
 )
 _AUDIT_INSERT = (
-    "INSERT INTO pilot_audit (time, run_id, use_case_id, case_id, prompt_name, prompt_version, provider,"
-    " model, is_baseline, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd,"
-    " latency_s, status, error_kind, cache_hit, input_sha256, output_sha256, input_text, output_text)"
-    " VALUES (" + ", ".join("?" * 22) + ")"
+    "INSERT INTO pilot_audit (time, "
+    + ", ".join(_AUDIT_FIELDS[1:])
+    + ", input_text, output_text) VALUES ("
+    + ", ".join("?" * (len(_AUDIT_FIELDS) + 2))
+    + ")"
 )
 
 

@@ -1,4 +1,5 @@
-"""Providers by name: ``get_provider("openai:gpt-4o-mini")``, ``"azure:<deployment>"``, ``"offline:baseline"``.
+"""Providers by name: ``get_provider("openai:gpt-4o-mini")``, ``"azure:<deployment>"``,
+``"offline:baseline"``.
 
 Factories import their SDKs lazily, so ``import usecase_kit`` never pays for ``openai``.
 """
@@ -46,10 +47,14 @@ def known_prefixes() -> list[str]:
 
 
 def get_provider(spec: str, **options: Any) -> Provider:
-    """The provider for ``spec`` (``prefix:name``); unknown prefixes or options raise ``ProviderError``."""
+    """The provider for ``spec`` (``prefix:name``).
+
+    Unknown prefixes or options raise ``ProviderError``."""
     prefix, sep, name = spec.partition(":")
     if not sep or not name:
-        raise ProviderError(f"Provider spec {spec!r} must look like 'prefix:name'; known prefixes: {_known()}.")
+        raise ProviderError(
+            f"Provider spec {spec!r} must look like 'prefix:name'; known prefixes: {_known()}."
+        )
     factory = _FACTORIES.get(prefix)
     if factory is None:
         raise ProviderError(f"Unknown provider {prefix!r} in {spec!r}; known prefixes: {_known()}.")

@@ -32,8 +32,52 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CONTEXT = re.compile(r"<context>(.*?)</context>", re.DOTALL | re.IGNORECASE)
 _QUESTION = re.compile(r"<question>(.*?)</question>", re.DOTALL | re.IGNORECASE)
 _STOP = frozenset(
-    "a an and are as at be by can do does for from has have how i if in is it its my of on or"
-    " should the their there this to was we what when where which who why will with you your".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "my",
+        "of",
+        "on",
+        "or",
+        "should",
+        "the",
+        "their",
+        "there",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -86,7 +130,9 @@ class BM25:
 
 def split_passages(context: str) -> list[str]:
     """Split a context block into passages: on ``---`` lines if any, else on blank lines."""
-    parts = re.split(r"\n\s*---\s*\n", context) if "---" in context else re.split(r"\n\s*\n", context)
+    parts = (
+        re.split(r"\n\s*---\s*\n", context) if "---" in context else re.split(r"\n\s*\n", context)
+    )
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -94,7 +140,9 @@ def question_and_passages(messages: Sequence[Message]) -> tuple[str, list[str]]:
     """The question (``<question>`` tag or the last user message) and the prompt's passages."""
     users = [m.content for m in messages if m.role == "user"]
     last = users[-1] if users else ""
-    passages = [p for m in messages for block in _CONTEXT.findall(m.content) for p in split_passages(block)]
+    passages = [
+        p for m in messages for block in _CONTEXT.findall(m.content) for p in split_passages(block)
+    ]
     tagged = _QUESTION.search(last)
     question = tagged.group(1) if tagged else _CONTEXT.sub(" ", last)
     return question.strip(), passages

@@ -34,7 +34,9 @@ def _count_attempt(request: Any) -> None:
 def _require_env(name: str, why: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ConfigError(f"{name} is not set: {why}. Set it in your shell, e.g. `export {name}=...`.")
+        raise ConfigError(
+            f"{name} is not set: {why}. Set it in your shell, e.g. `export {name}=...`."
+        )
     return value
 
 
@@ -48,11 +50,15 @@ def create_openai(
     """``openai:<model>``; ``base_url`` (or ``OPENAI_BASE_URL``) targets any compatible server."""
     import openai
 
-    key = _require_env(api_key_env, "the openai provider needs an API key (any value for a local server)")
+    key = _require_env(
+        api_key_env, "the openai provider needs an API key (any value for a local server)"
+    )
     url = base_url or os.environ.get("OPENAI_BASE_URL") or None
     http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
     client = openai.OpenAI(api_key=key, base_url=url, max_retries=max_retries, http_client=http)
-    return OpenAICompatibleProvider(f"openai:{model}", model, client, secret=key, key_env=api_key_env)
+    return OpenAICompatibleProvider(
+        f"openai:{model}", model, client, secret=key, key_env=api_key_env
+    )
 
 
 def create_azure(
@@ -63,11 +69,15 @@ def create_azure(
     api_key_env: str = "AZURE_OPENAI_API_KEY",
     max_retries: int = 2,
 ) -> OpenAICompatibleProvider:
-    """``azure:<deployment>`` on Azure OpenAI (``AZURE_OPENAI_ENDPOINT``, ``OPENAI_API_VERSION``)."""
+    """``azure:<deployment>`` on Azure OpenAI.
+
+    Endpoint from ``AZURE_OPENAI_ENDPOINT``, API version from ``OPENAI_API_VERSION``."""
     import openai
 
     key = _require_env(api_key_env, "the azure provider needs an Azure OpenAI key")
-    url = endpoint or _require_env("AZURE_OPENAI_ENDPOINT", "the azure provider needs the resource URL")
+    url = endpoint or _require_env(
+        "AZURE_OPENAI_ENDPOINT", "the azure provider needs the resource URL"
+    )
     version = api_version or os.environ.get("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
     http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
     client = openai.AzureOpenAI(
@@ -103,9 +113,13 @@ class OpenAICompatibleProvider:
         _attempts.retries = 0
         start = time.perf_counter()
         try:
-            raw = self._client.chat.completions.with_raw_response.create(**self._request(messages, settings))
+            raw = self._client.chat.completions.with_raw_response.create(
+                **self._request(messages, settings)
+            )
             body = raw.parse()
-            return self._completion(body, raw.headers, time.perf_counter() - start, raw.retries_taken)
+            return self._completion(
+                body, raw.headers, time.perf_counter() - start, raw.retries_taken
+            )
         except CallFailed:
             raise
         except Exception as exc:
@@ -129,7 +143,9 @@ class OpenAICompatibleProvider:
             choice = body.choices[0]
             text = choice.message.content or ""
         except (AttributeError, IndexError, TypeError) as exc:
-            raise CallFailed(f"{self.spec}: response had no choices ({exc})", kind="malformed") from None
+            raise CallFailed(
+                f"{self.spec}: response had no choices ({exc})", kind="malformed"
+            ) from None
         return Completion(
             text=text,
             usage=self._usage(body, text),
@@ -161,7 +177,9 @@ class OpenAICompatibleProvider:
     def _failure(self, exc: Exception) -> CallFailed:
         kind, status = _classify(exc)
         retries = int(getattr(_attempts, "retries", 0))
-        return CallFailed(self._message(kind, status, exc), kind=kind, status=status, retries=retries)
+        return CallFailed(
+            self._message(kind, status, exc), kind=kind, status=status, retries=retries
+        )
 
     def _message(self, kind: str, status: int | None, exc: Exception) -> str:
         where = f"{self.spec} at {self.base_url}"
