@@ -228,3 +228,29 @@ def test_cli_costs_from_estimates_and_usage(cli: typer.Typer, tmp_path: Path) ->
         ],
     )
     assert "UNPRICED" in unpriced.output
+
+
+def test_benchmark_runs_small_and_prints_the_summary_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from usecase_kit.paths import project_root
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_costs", project_root() / "benchmarks" / "bench_costs.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    text = tmp_path / "faq.jsonl"
+    rows = [
+        {"question": f"Is service {i} open?", "reference_answer": "Yes, weekdays 9-5."}
+        for i in range(20)
+    ]
+    text.write_text("\n".join(json.dumps(r) for r in rows))
+    bench.main(["--text", str(text), "--use-cases", "3", "--months", "4", "--sims", "50", "--also"])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    fields = dict(part.split("=") for part in last.split())
+    assert list(fields) == ["sim_s", "peak_mb", "token_err_pct", "est_err_pct"]
+    assert float(fields["peak_mb"]) > 0
