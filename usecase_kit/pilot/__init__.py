@@ -6,7 +6,7 @@ from __future__ import annotations
 from usecase_kit.pilot.budget import Budget
 from usecase_kit.pilot.plan import PilotPlan, load_plan
 from usecase_kit.pilot.records import STATUSES, CallRecord, PilotRun
-from usecase_kit.pilot.runner import BUDGET_DEFAULT_MAX_TOKENS, run_pilot
+from usecase_kit.pilot.runner import BUDGET_DEFAULT_MAX_TOKENS, run_pilot, run_plan_file
 from usecase_kit.pilot.store import DB_NAME, Store
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "Store",
     "load_plan",
     "run_pilot",
+    "run_plan_file",
 ]

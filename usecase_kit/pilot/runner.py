@@ -27,7 +27,7 @@ from usecase_kit.prompts import PromptRegistry, PromptTemplate
 from usecase_kit.providers import get_provider
 from usecase_kit.providers.base import CallFailed, Completion, Message, Provider, Settings, Usage
 
-__all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "run_pilot"]
+__all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "run_pilot", "run_plan_file"]
 
 #: Output cap sent with every call when a budget is set and neither plan nor template sets one:
 #: the budget reserves the worst case, so the worst case must be bounded.
@@ -112,6 +112,26 @@ def run_pilot(
         )
     finally:
         store.close()
+
+
+def run_plan_file(
+    path: str | Path | None = None,
+    *,
+    models: Sequence[str] | None = None,
+    workspace: str | Path | None = None,
+    **options: Any,
+) -> PilotRun:
+    """Load a plan file (default ``templates/pilot_plan.yaml``), optionally swap its models, run it.
+
+    ``workspace`` defaults to ``USECASE_KIT_HOME``; ``options`` go to ``run_pilot``.
+    """
+    from usecase_kit.paths import templates_dir, workspace_home
+    from usecase_kit.pilot.plan import load_plan
+
+    plan = load_plan(path or templates_dir() / "pilot_plan.yaml")
+    if models:
+        plan = replace(plan, models=list(models))
+    return run_pilot(plan, workspace=workspace or workspace_home(), **options)
 
 
 def _execute(
