@@ -55,3 +55,15 @@ def test_score_prints_a_ranked_scorecard(templates_dir: Path, tmp_path: Path) ->
     result = _run("score", str(templates_dir / "example_portfolio.yaml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "code-review" in result.stdout and "prohibited" in result.stdout
+
+
+def test_missing_golden_set_stops_before_any_pack(templates_dir: Path, tmp_path: Path) -> None:
+    data = yaml.safe_load((templates_dir / "example_portfolio.yaml").read_text())
+    data["use_cases"][0]["pilot"]["golden_set"] = str(templates_dir / "golden" / "nope.jsonl")
+    path = tmp_path / "client.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = _run("packs", str(path), "--output-dir", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "use case 'knowledge-search', field 'pilot.golden_set'" in result.stderr
+    assert "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

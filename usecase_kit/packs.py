@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from usecase_kit.assessment import OFFLINE_PROVIDER
-from usecase_kit.errors import PackError
-from usecase_kit.paths import notebooks_dir
 from usecase_kit._io import atomic_write_text
-from usecase_kit.portfolio import load_portfolio
+from usecase_kit.assessment import OFFLINE_PROVIDER
+from usecase_kit.errors import InputError, PackError
+from usecase_kit.paths import notebooks_dir
+from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
 
 __all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html"]
 
@@ -163,6 +163,28 @@ def _write_index(
     return index
 
 
+def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase) -> None:
+    """Read a use case's golden set and corpus now, so a bad file stops the batch up front."""
+    from usecase_kit.evaluation.golden import load_golden, load_passages
+
+    spec = use_case.pilot
+    if spec is None:
+        return
+    checks: list[tuple[str, str, Callable[[Path], object]]] = [
+        ("pilot.golden_set", spec.golden_set, load_golden)
+    ]
+    if spec.corpus:
+        checks.append(("pilot.corpus", spec.corpus, load_passages))
+    for field, relative, load in checks:
+        try:
+            load(portfolio.resolve(relative))
+        except InputError as exc:
+            where = portfolio.source.name if portfolio.source else "portfolio"
+            raise InputError(
+                f"{where}: use case '{use_case.id}', field '{field}' ({relative}): {exc}"
+            ) from None
+
+
 def _new_run_dir(output_dir: Path, run_id: str | None) -> Path:
     stamp = run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     candidate, n = output_dir / stamp, 1
@@ -191,7 +213,7 @@ def build_packs(
     portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
     ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
     for use_case_id in ids:
-        portfolio.get(use_case_id)
+        _check_pilot_inputs(portfolio, portfolio.get(use_case_id))
     run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
     work = Path(workspace).resolve() if workspace else Path(output_dir).resolve() / ".workspace"
     items = []
