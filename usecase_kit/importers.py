@@ -83,6 +83,9 @@ class FieldMap(_Strict):
 
 class IdSpec(_Strict):
     columns: list[str]
+    fallback_columns: list[str] = Field(
+        default_factory=list, description="used with the row number when `columns` are blank"
+    )
     prefix: str = ""
 
 
@@ -104,7 +107,7 @@ class InventoryMapping(_Strict):
 
     def columns(self) -> set[str]:
         """Every column the mapping reads (used to report missing columns up front)."""
-        used = set(self.text_columns) | set(self.id.columns)
+        used = set(self.text_columns) | set(self.id.columns) | set(self.id.fallback_columns)
         for spec in self.fields.values():
             used |= {spec.column} if spec.column else set()
             used |= {r.column for r in spec.rules if r.column}
@@ -155,7 +158,8 @@ def _read_table(path: Path, sheet: str | None) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell arrives as its text ("=..."), never evaluated
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # corrupt workbooks raise many types
         raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
     if sheet is not None and sheet not in book.sheetnames:
@@ -237,7 +241,9 @@ def _field_value(name: str, spec: FieldMap, row: _Row) -> Any:
 
 
 def _slug(row: _Row, spec: IdSpec) -> str:
-    parts = [row.get(c) for c in spec.columns if row.get(c)] or [f"row{row.number}"]
+    parts = [row.get(c) for c in spec.columns if row.get(c)]
+    if not parts:
+        parts = [*(row.get(c) for c in spec.fallback_columns if row.get(c)), f"row{row.number}"]
     slug = re.sub(r"[^a-z0-9]+", "-", normalise(spec.prefix + "-".join(parts))).strip("-")
     return (slug or f"row{row.number}")[:56].rstrip("-")
 
@@ -256,8 +262,8 @@ def _record(row: _Row, mapping: InventoryMapping) -> dict[str, Any]:
         value = _field_value(name, spec, row)
         if value is None and spec.required:
             raise ValueError(f"field '{name}' is required but column is blank")
-        if value is not None:
-            _put(record, name, value)
+        if value is not None or name.startswith("scores."):
+            _put(record, name, value)  # an unrecognised score stays explicitly unscored
     scores = record.setdefault("scores", {})
     for criterion in mapping.unscored_criteria:
         scores.setdefault(criterion, None)  # explicitly unscored, never a silent default

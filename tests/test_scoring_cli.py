@@ -1,0 +1,112 @@
+"""`usecase-kit score` and `import-inventory`, through a local Typer app (CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from usecase_kit.cli.score_cmd import register
+from usecase_kit.errors import InputError
+from usecase_kit.portfolio import load_portfolio
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    application = typer.Typer()
+    register(application)
+    return application
+
+
+def _run(app: typer.Typer, *args: str) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_score_prints_the_ranked_table(app: typer.Typer, templates_dir: Path) -> None:
+    out = _run(app, "score", str(templates_dir / "example_portfolio.yaml"))
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["rank", "id", "weighted_score"]
+    assert lines[1].split()[1] == "code-review"
+    assert "excluded: prohibited" in out
+
+
+def test_score_json_with_sensitivity(app: typer.Typer, templates_dir: Path) -> None:
+    out = _run(
+        app,
+        "score",
+        str(templates_dir / "example_portfolio.yaml"),
+        "--format",
+        "json",
+        "--sensitivity",
+        "--samples",
+        "500",
+    )
+    rows = json.loads(out)
+    leader = next(r for r in rows if r["rank"] == 1)
+    assert 0 < leader["p_rank1"] <= 1 and leader["rank_p5"] >= 1
+
+
+def test_score_topsis_regulated_rubric_with_tolerance(
+    app: typer.Typer, templates_dir: Path
+) -> None:
+    out = _run(
+        app,
+        "score",
+        str(templates_dir / "example_portfolio.yaml"),
+        "--method",
+        "topsis",
+        "--rubric",
+        str(templates_dir / "rubric_regulated.yaml"),
+        "--tolerance",
+        str(templates_dir / "risk_tolerance.yaml"),
+        "--format",
+        "csv",
+    )
+    assert "topsis_closeness" in out.splitlines()[0]
+    assert "NO_CUSTOMER_FACING_ABOVE_RISK_3" in out
+
+
+def test_score_xlsx_needs_output(app: typer.Typer, templates_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--output"):
+        CliRunner().invoke(
+            app,
+            ["score", str(templates_dir / "example_portfolio.yaml"), "--format", "xlsx"],
+            catch_exceptions=False,
+        )
+    target = tmp_path / "card.xlsx"
+    _run(
+        app,
+        "score",
+        str(templates_dir / "example_portfolio.yaml"),
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+    )
+    assert target.stat().st_size > 0
+
+
+def test_import_inventory_writes_a_portfolio(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "federal.yaml"
+    out = _run(
+        app,
+        "import-inventory",
+        str(templates_dir / "mappings" / "us_federal_2025_sample.csv"),
+        "--output",
+        str(target),
+    )
+    assert "imported 20 use cases" in out
+    portfolio = load_portfolio(target)
+    assert len(portfolio) == 20
+    assert "business_value: null" in target.read_text(encoding="utf-8")  # explicit, not dropped
+    assert portfolio.use_cases[0].id == "usda-025"
+    assert all(v is None for u in portfolio for v in u.scores.values())
+    scored = _run(app, "score", str(target))
+    assert "unscored" in scored
