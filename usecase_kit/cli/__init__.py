@@ -13,7 +13,7 @@ from typing import Annotated
 import click
 import typer
 
-from usecase_kit.cli import pilot_cmd, score_cmd
+from usecase_kit.cli import pilot_cmd, prices_cmd, score_cmd
 from usecase_kit.errors import UsecaseKitError
 
 __all__ = ["app", "main"]
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 score_cmd.register(app)
 pilot_cmd.register(app)
+prices_cmd.register(app)
 
 
 OutputDir = Annotated[
