@@ -6,9 +6,9 @@ pack needs is also printed by the notebook. ipywidgets and plotly are imported l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from usecase_kit.costs import CostProjection, TokenEstimate, Volume, project_costs
 from usecase_kit.pricing import PriceCatalogue
@@ -72,7 +72,9 @@ def summary_html(projection: CostProjection) -> str:
 def cost_what_if(what_if: WhatIf, models: Sequence[str], *, cache_hit_rate: float = 0.0) -> Any:
     """A box of sliders (volume ×, cache hit rate, model), a summary and a live fan chart."""
     import ipywidgets as widgets
-    from IPython.display import display
+    from IPython.display import display as ipython_display
+
+    display = cast("Callable[[object], None]", ipython_display)
 
     from usecase_kit.charts.costs import cost_fan_chart
 
