@@ -5,6 +5,7 @@ Every loader validates at the boundary and reports each problem with its file, r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -414,13 +415,14 @@ def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     if suffix in {".yaml", ".yml"}:
         records = [u.model_dump(mode="json", exclude_none=True) for u in portfolio]
         text = yaml.safe_dump({"use_cases": records}, sort_keys=False, allow_unicode=True)
+        text = _leading_comments(target) + text
         _atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
     elif suffix == ".csv":
         rows = [_flatten(u, criteria) for u in portfolio]
         _atomic_write(target, lambda p: _write_csv(p, rows))
     elif suffix == ".xlsx":
         rows = [_flatten(u, criteria) for u in portfolio]
-        _atomic_write(target, lambda p: _write_xlsx(p, rows))
+        _atomic_write(target, lambda p: _write_xlsx(p, rows, keep_from=target))
     else:
         raise InputError(
             f"{target}: unsupported format '{target.suffix}'; use .yaml, .csv or .xlsx."
@@ -437,13 +439,33 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
-    from openpyxl import Workbook
+def _leading_comments(path: Path) -> str:
+    """The comment block at the top of an existing YAML file (kept when writing it back)."""
+    if not path.is_file():
+        return ""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]], keep_from: Path | None = None) -> None:
+    """Write the 'use_cases' sheet; other sheets of an existing workbook are kept as they are."""
+    from openpyxl import Workbook, load_workbook
 
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "use_cases"
+    del workbook[workbook.sheetnames[0]]
+    position = 0
+    if keep_from is not None and keep_from.is_file():
+        with contextlib.suppress(Exception):  # an unreadable old file has nothing to keep
+            workbook = load_workbook(keep_from)
+        if "use_cases" in workbook.sheetnames:
+            position = workbook.sheetnames.index("use_cases")
+            del workbook["use_cases"]
+    sheet = workbook.create_sheet("use_cases", position)
+    workbook.active = position
     header = list(rows[0]) if rows else list(FLAT_COLUMNS)
     sheet.append(header)
     for row in rows:

@@ -1,0 +1,94 @@
+"""The scoring form: anchors follow the chosen level; saving keeps every other field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from usecase_kit.errors import InputError
+from usecase_kit.portfolio import load_portfolio, save_portfolio
+from usecase_kit.scoring import load_rubric
+from usecase_kit.widgets.scoring import scoring_form
+
+
+@pytest.fixture
+def yaml_copy(templates_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "portfolio.yaml"
+    shutil.copy(templates_dir / "example_portfolio.yaml", target)
+    return target
+
+
+def test_choosing_a_level_shows_its_anchor(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    form.controls["risk"].value = 5
+    assert load_rubric().anchor("risk", 5)[:30] in form.anchors["risk"].value
+    form.controls["risk"].value = 0
+    assert "not scored yet" in form.anchors["risk"].value
+
+
+def test_save_needs_an_assessor(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    form.save_button.click()
+    assert "assessor" in form.status.value
+    with pytest.raises(InputError, match="assessor"):
+        form.save()
+
+
+def test_save_writes_scores_and_keeps_everything_else(yaml_copy: Path) -> None:
+    before = load_portfolio(yaml_copy)
+    form = scoring_form(yaml_copy)
+    form.use_case.value = "rfp-drafting"
+    form.controls["data_readiness"].value = 3
+    form.rationale["data_readiness"].value = "bid library cleaned in Q3"
+    form.controls["risk"].value = 0  # explicitly unscored
+    form.assessor.value = "A. Rivera"
+    form.save_button.click()
+    assert "saved rfp-drafting" in form.status.value
+    after = load_portfolio(yaml_copy)
+    changed = after.get("rfp-drafting")
+    assert changed.scores["data_readiness"] == 3 and changed.scores["risk"] is None
+    assert changed.rationale["data_readiness"] == "bid library cleaned in Q3"
+    assert changed.assessed_by == "A. Rivera"
+    old = before.get("rfp-drafting")
+    assert changed.volume == old.volume and changed.description == old.description
+    for use_case in before:
+        if use_case.id != "rfp-drafting":
+            assert after.get(use_case.id) == use_case
+    assert yaml_copy.read_text(encoding="utf-8").startswith("# Example portfolio")
+
+
+def test_switching_use_case_keeps_unsaved_edits(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    form.use_case.value = "it-helpdesk"
+    form.controls["business_value"].value = 2
+    form.use_case.value = "code-review"
+    form.use_case.value = "it-helpdesk"
+    assert form.controls["business_value"].value == 2
+
+
+def test_xlsx_round_trip_keeps_other_sheets(yaml_copy: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook_path = save_portfolio(load_portfolio(yaml_copy), tmp_path / "p.xlsx")
+    book = load_workbook(workbook_path)
+    book.create_sheet("notes").append(["client workshop notes, keep me"])
+    book.save(workbook_path)
+    form = scoring_form(workbook_path)
+    form.use_case.value = "code-review"
+    form.controls["technical_feasibility"].value = 5
+    form.assessor.value = "B. Okafor"
+    form.save()
+    reloaded = load_portfolio(workbook_path)
+    assert reloaded.get("code-review").scores["technical_feasibility"] == 5
+    assert reloaded.get("knowledge-search") == load_portfolio(yaml_copy).get("knowledge-search")
+    assert load_workbook(workbook_path)["notes"]["A1"].value == "client workshop notes, keep me"
+
+
+def test_programmatic_bad_score_is_rejected(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    with pytest.raises(InputError, match="outside 1-5"):
+        form.set_score("code-review", "risk", 7)
+    with pytest.raises(InputError, match="unknown criterion"):
+        form.set_score("code-review", "vibes", 3)
