@@ -274,6 +274,7 @@ def test_budget_cap_holds_under_concurrency_16(
     input_price: float,
     max_tokens: int,
 ) -> None:
+    server.latency_s = 0.005  # keep many calls in flight at once
     before = server.calls
     plan = _plan(server, n=40, settings={"max_tokens": max_tokens, "timeout_s": 5.0})
     prices = FlatPrices(input_per_mtok=input_price, output_per_mtok=input_price * 4)

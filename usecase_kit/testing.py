@@ -292,6 +292,14 @@ class LocalOpenAIServer:
         return f"http://{host!s}:{port}/v1"
 
     @property
+    def latency_s(self) -> float:
+        return self._state.latency_s
+
+    @latency_s.setter
+    def latency_s(self, seconds: float) -> None:
+        self._state.latency_s = seconds
+
+    @property
     def calls(self) -> int:
         """HTTP requests received on the completions route (retries included)."""
         with self._state.lock:
