@@ -56,7 +56,9 @@ def test_each_pack_has_verdict_tier_chart_and_no_code(
         assert results["decision"]["label"] in html
         assert results["tier"]["tier"] in html
         assert "plotly-graph-div" in html, use_case.id
-        assert "cdn.plot.ly" not in html  # plotly.js is inlined, the pack opens offline
+        # plotly.js is inlined (no <script src=...plot.ly>), so the pack opens offline
+        assert not re.search(r"<script[^>]*src=[\"'][^\"']*plot\.ly", html)
+        assert "Plotly.newPlot" in html
         assert "assess_use_case(" not in html and "import usecase_kit" not in html
         assert not re.search(r"Traceback|Error</span>", html), use_case.id
         # the offline baseline can never earn a plain go
