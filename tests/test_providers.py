@@ -8,7 +8,14 @@ from collections.abc import Iterator
 import pytest
 
 from usecase_kit.errors import ConfigError, ProviderError
-from usecase_kit.providers import CallFailed, Message, Settings, get_provider, known_prefixes
+from usecase_kit.providers import (
+    CallFailed,
+    Message,
+    Provider,
+    Settings,
+    get_provider,
+    known_prefixes,
+)
 from usecase_kit.providers.offline import ABSTAIN_NO_CORPUS, ABSTAIN_NO_MATCH, BM25, OfflineBaseline
 from usecase_kit.testing import Fault, LocalOpenAIServer
 
@@ -23,7 +30,7 @@ def server() -> Iterator[LocalOpenAIServer]:
 
 
 @pytest.fixture
-def provider(server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> object:
+def provider(server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Provider:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     return get_provider("openai:gpt-4o-mini", base_url=server.base_url, max_retries=2)
 
@@ -119,9 +126,9 @@ def test_baseline_is_deterministic() -> None:
 
 
 def test_completion_carries_usage_ids_and_latency(
-    provider: object, server: LocalOpenAIServer
+    provider: Provider, server: LocalOpenAIServer
 ) -> None:
-    completion = provider.complete(ASK, Settings(max_tokens=100, seed=1))  # type: ignore[attr-defined]
+    completion = provider.complete(ASK, Settings(max_tokens=100, seed=1))
     assert completion.text == "Answer to: How do I reset my password?"
     assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
     assert completion.usage.cached_input_tokens == 2
@@ -133,8 +140,8 @@ def test_completion_carries_usage_ids_and_latency(
     assert server.requests[0].body["seed"] == 1
 
 
-def test_finish_reason_length_when_capped(provider: object) -> None:
-    completion = provider.complete(ASK, Settings(max_tokens=2))  # type: ignore[attr-defined]
+def test_finish_reason_length_when_capped(provider: Provider) -> None:
+    completion = provider.complete(ASK, Settings(max_tokens=2))
     assert completion.finish_reason == "length"
     assert completion.usage.output_tokens <= 2
 
@@ -153,10 +160,10 @@ def test_wrong_key_stops_without_retry_and_never_shows_the_key(
     assert server.calls == 1
 
 
-def test_bad_request_is_not_retried(provider: object, server: LocalOpenAIServer) -> None:
+def test_bad_request_is_not_retried(provider: Provider, server: LocalOpenAIServer) -> None:
     server.set_faults([Fault("status", status=400)])
     with pytest.raises(CallFailed) as info:
-        provider.complete(ASK, Settings())  # type: ignore[attr-defined]
+        provider.complete(ASK, Settings())
     assert (info.value.kind, info.value.retries, server.calls) == ("bad_request", 0, 1)
 
 
@@ -170,31 +177,31 @@ def test_unknown_model_is_fatal(server: LocalOpenAIServer, monkeypatch: pytest.M
 
 
 def test_rate_limit_is_retried_honouring_retry_after(
-    provider: object, server: LocalOpenAIServer
+    provider: Provider, server: LocalOpenAIServer
 ) -> None:
     server.set_faults([Fault("status", status=429, retry_after=0.01, times=2)])
-    completion = provider.complete(ASK, Settings())  # type: ignore[attr-defined]
+    completion = provider.complete(ASK, Settings())
     assert completion.retries == 2
     assert [r.retry_count for r in server.requests] == [0, 1, 2]
 
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_exhaust_retries_and_are_counted(
-    provider: object, server: LocalOpenAIServer, status: int
+    provider: Provider, server: LocalOpenAIServer, status: int
 ) -> None:
     server.set_faults([Fault("status", status=status, retry_after=0.01)])
     with pytest.raises(CallFailed) as info:
-        provider.complete(ASK, Settings())  # type: ignore[attr-defined]
+        provider.complete(ASK, Settings())
     assert (info.value.kind, info.value.status, info.value.retries) == ("server", status, 2)
     assert server.calls == 3
 
 
 def test_malformed_body_is_a_classified_failure(
-    provider: object, server: LocalOpenAIServer
+    provider: Provider, server: LocalOpenAIServer
 ) -> None:
     server.set_faults([Fault("malformed")])
     with pytest.raises(CallFailed) as info:
-        provider.complete(ASK, Settings())  # type: ignore[attr-defined]
+        provider.complete(ASK, Settings())
     assert info.value.kind == "malformed"
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
 from usecase_kit.testing import Fault, FlatPrices, LocalOpenAIServer, fake_answer
 
 
-def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+def _post(url: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(
         url + "/chat/completions", json.dumps(body).encode(), {"content-type": "application/json"}
     )
@@ -21,7 +24,10 @@ def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
         return err.code, json.loads(err.read())
 
 
-BODY = {"model": "m", "messages": [{"role": "user", "content": "<question>Hi?</question>"}]}
+BODY: dict[str, Any] = {
+    "model": "m",
+    "messages": [{"role": "user", "content": "<question>Hi?</question>"}],
+}
 
 
 def test_answers_with_usage_and_counts_calls() -> None:
@@ -30,8 +36,8 @@ def test_answers_with_usage_and_counts_calls() -> None:
         with urllib.request.urlopen(server.base_url + "/_stats", timeout=5) as stats:
             counted = json.loads(stats.read())["calls"]
     assert status == 200
-    assert reply["choices"][0]["message"]["content"] == "Answer to: Hi?"  # type: ignore[index]
-    assert reply["usage"]["prompt_tokens"] > 0  # type: ignore[index]
+    assert reply["choices"][0]["message"]["content"] == "Answer to: Hi?"
+    assert reply["usage"]["prompt_tokens"] > 0
     assert server.calls == counted == 1
 
 
