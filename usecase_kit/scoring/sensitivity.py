@@ -58,12 +58,15 @@ def _competition_ranks(scores: np.ndarray) -> np.ndarray:
     import numpy as np
 
     rows, n = scores.shape
-    offsets = (np.arange(rows, dtype=float) * 4.0)[:, None]  # scores are in [0, 1]
-    shifted = scores + offsets
-    flat_sorted = np.sort(shifted, axis=1).ravel()
-    at_most = np.searchsorted(flat_sorted, shifted.ravel(), side="right").reshape(rows, n)
-    at_most -= (np.arange(rows) * n)[:, None]
-    return np.asarray(n - at_most + 1)
+    order = np.argsort(-scores, axis=1)  # ties are resolved below, so any sort order will do
+    ordered = np.take_along_axis(scores, order, axis=1)
+    positions = np.broadcast_to(np.arange(n), (rows, n))
+    new_value = np.ones((rows, n), dtype=bool)
+    new_value[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(new_value, positions, 0), axis=1)
+    ranks = np.empty((rows, n), dtype=np.int64)
+    np.put_along_axis(ranks, order, first + 1, axis=1)
+    return ranks
 
 
 def _rank_counts(
@@ -99,7 +102,7 @@ def sensitivity(
     top_k: int = 3,
     seed: int = 0,
     pairwise_limit: int = 30,
-    chunk: int = 500,
+    chunk: int = 1000,
 ) -> SensitivityResult:
     """Dirichlet(concentration * w0) weight draws over the ranked rows of a WSM scorecard.
 
