@@ -299,3 +299,30 @@ def test_shipped_catalogue_matches_a_fresh_import(shared_data: Path, tmp_path: P
     for name in shipped.models():
         assert fresh.prices[name] == shipped.prices[name], name
     assert catalogue_path().exists()
+
+
+def test_cost_is_linear_and_cache_and_batch_never_cost_more() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    price = load_catalogue().get("claude-sonnet-4-5")  # cache write, batch and a 200k tier
+    tokens = st.integers(min_value=0, max_value=100_000)
+
+    @settings(max_examples=200, deadline=None)
+    @given(tokens, tokens, tokens, tokens)
+    def check(inp: int, out: int, cached_share: int, reasoning_share: int) -> None:
+        cached = inp * cached_share // 100_000
+        reasoning = out * reasoning_share // 100_000
+        usage = U(inp, out, cached, reasoning)
+        cost = price.cost(usage)
+        assert cost >= 0
+        assert price.cost(usage, batch=True) <= cost + 1e-15
+        assert cost <= price.cost(U(inp, out, 0, reasoning)) + 1e-15
+        double = (
+            price.cost(U(2 * inp, 2 * out, 2 * cached, 2 * reasoning))
+            if 2 * inp <= 200_000
+            else 2 * cost
+        )
+        assert double == pytest.approx(2 * cost, rel=1e-9, abs=1e-15)
+
+    check()
