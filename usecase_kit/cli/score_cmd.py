@@ -103,7 +103,6 @@ def import_inventory(
     """Turn an AI use-case inventory into a portfolio through a declarative column mapping."""
     from usecase_kit.importers import import_inventory as run_import
     from usecase_kit.importers import load_mapping
-
     from usecase_kit.portfolio import save_portfolio
 
     result = run_import(source, load_mapping(mapping), limit=limit)
