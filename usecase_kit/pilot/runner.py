@@ -7,7 +7,6 @@ finished call as it completes, so an interrupted run resumes without paying twic
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import threading
@@ -15,55 +14,28 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from usecase_kit.errors import PricingError, ProviderError
-from usecase_kit.evaluation.golden import GoldenCase
+from usecase_kit.errors import ProviderError
 from usecase_kit.pilot.budget import Budget
 from usecase_kit.pilot.plan import PilotPlan
+from usecase_kit.pilot.prepare import (
+    BUDGET_DEFAULT_MAX_TOKENS,
+    Arm,
+    Catalogue,
+    Task,
+    prepare,
+    run_id_for,
+    sha256,
+)
 from usecase_kit.pilot.records import CallRecord, PilotRun
 from usecase_kit.pilot.store import Store, now_iso
-from usecase_kit.prompts import PromptRegistry, PromptTemplate
-from usecase_kit.providers import get_provider
-from usecase_kit.providers.base import CallFailed, Completion, Message, Provider, Settings, Usage
+from usecase_kit.providers.base import CallFailed, Completion, Provider, Usage
 
 __all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "run_pilot", "run_plan_file"]
 
-#: Output cap sent with every call when a budget is set and neither plan nor template sets one:
-#: the budget reserves the worst case, so the worst case must be bounded.
-BUDGET_DEFAULT_MAX_TOKENS = 1024
 #: Kinds of failure after which the provider may still have billed the call.
 _MAYBE_BILLED = frozenset({"timeout", "connection", "malformed"})
-
-
-class _Price(Protocol):
-    def cost(self, usage: Any) -> float: ...
-
-
-class _Catalogue(Protocol):
-    def get(self, model: str) -> Any: ...
-
-
-@dataclass(frozen=True)
-class _Arm:
-    """One model of the plan with its price (None when unpriced)."""
-
-    provider: Provider
-    price: _Price | None
-    base_url: str
-
-
-@dataclass(frozen=True)
-class _Task:
-    index: int
-    case: GoldenCase
-    prompt: PromptTemplate
-    arm: _Arm
-    repeat: int
-    messages: tuple[Message, ...]
-    settings: Settings
-    cache_key: str
-    call_key: str
 
 
 @dataclass
@@ -82,7 +54,7 @@ def run_pilot(
     budget_usd: float | None = None,
     concurrency: int | None = None,
     use_cache: bool = True,
-    prices: _Catalogue | None = None,
+    prices: Catalogue | None = None,
     progress: bool = False,
     redact: Callable[[str], str] | None = None,
     run_id: str | None = None,
@@ -94,9 +66,8 @@ def run_pilot(
     keys, prices when a budget is set). ``providers`` replaces ``get_provider`` per spec.
     """
     cap = budget_usd if budget_usd is not None else plan.budget_usd
-    arms = _arms(plan, prices, cap, providers or {})
-    tasks = _tasks(plan, arms, cap)
-    rid = run_id or _run_id(plan, tasks)
+    tasks = prepare(plan, prices, cap, providers or {})
+    rid = run_id or run_id_for(plan, tasks)
     store = Store(workspace)
     try:
         return _execute(
@@ -136,7 +107,7 @@ def run_plan_file(
 
 def _execute(
     plan: PilotPlan,
-    tasks: list[_Task],
+    tasks: list[Task],
     store: Store,
     rid: str,
     cap: float | None,
@@ -151,7 +122,7 @@ def _execute(
     ctx = _Context(rid, plan.use_case_id, Budget(cap, spent))
     records: dict[int, CallRecord] = {}
     bar = _progress_bar(len(tasks), progress)
-    pending: list[_Task] = []
+    pending: list[Task] = []
     for task in tasks:
         record = done.get(task.call_key) or (_from_cache(task, ctx, store) if use_cache else None)
         if record is None:
@@ -175,7 +146,7 @@ def _execute(
 
 
 def _run_calls(
-    pending: Sequence[_Task],
+    pending: Sequence[Task],
     ctx: _Context,
     store: Store,
     attempt: int,
@@ -187,7 +158,7 @@ def _run_calls(
     if not pending:
         return
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pilot") as pool:
-        futures: dict[Future[tuple[CallRecord, Completion | None] | None], _Task] = {
+        futures: dict[Future[tuple[CallRecord, Completion | None] | None], Task] = {
             pool.submit(_call, task, ctx): task for task in pending
         }
         for future in as_completed(futures):
@@ -203,7 +174,7 @@ def _run_calls(
             bar.update(1)
 
 
-def _call(task: _Task, ctx: _Context) -> tuple[CallRecord, Completion | None] | None:
+def _call(task: Task, ctx: _Context) -> tuple[CallRecord, Completion | None] | None:
     """Run one call in a worker thread; None means not run (the run is stopping)."""
     if ctx.stop.is_set():
         return None if ctx.fatal is not None else (_skipped(task, ctx), None)
@@ -225,7 +196,7 @@ def _call(task: _Task, ctx: _Context) -> tuple[CallRecord, Completion | None] | 
     return _record(task, ctx, completion, cost, started, cache_hit=False), completion
 
 
-def _reservation(task: _Task) -> float:
+def _reservation(task: Task) -> float:
     """Worst-case cost of one call: generous input count plus the full output cap."""
     if task.arm.price is None or task.arm.provider.is_baseline:
         return 0.0
@@ -240,13 +211,13 @@ def _reservation(task: _Task) -> float:
     return float(task.arm.price.cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens)))
 
 
-def _cost(arm: _Arm, usage: Usage) -> float | None:
+def _cost(arm: Arm, usage: Usage) -> float | None:
     if arm.provider.is_baseline:
         return 0.0
     return None if arm.price is None else float(arm.price.cost(usage))
 
 
-def _base_record(task: _Task, ctx: _Context, status: str, started: str) -> CallRecord:
+def _base_record(task: Task, ctx: _Context, status: str, started: str) -> CallRecord:
     return CallRecord(
         run_id=ctx.run_id,
         use_case_id=ctx.use_case_id,
@@ -263,13 +234,13 @@ def _base_record(task: _Task, ctx: _Context, status: str, started: str) -> CallR
         status=status,
         started_at=started,
         call_key=task.call_key,
-        input_sha256=_sha256(_input_text(task)),
-        output_sha256=_sha256(""),
+        input_sha256=sha256(_input_text(task)),
+        output_sha256=sha256(""),
     )
 
 
 def _record(
-    task: _Task,
+    task: Task,
     ctx: _Context,
     completion: Completion,
     cost: float | None,
@@ -293,11 +264,11 @@ def _record(
         retries=0 if cache_hit else completion.retries,
         finish_reason=completion.finish_reason,
         request_id=completion.request_id,
-        output_sha256=_sha256(completion.text),
+        output_sha256=sha256(completion.text),
     )
 
 
-def _failed(task: _Task, ctx: _Context, exc: CallFailed, started: str) -> CallRecord:
+def _failed(task: Task, ctx: _Context, exc: CallFailed, started: str) -> CallRecord:
     return replace(
         _base_record(task, ctx, "failed", started),
         error=str(exc),
@@ -306,7 +277,7 @@ def _failed(task: _Task, ctx: _Context, exc: CallFailed, started: str) -> CallRe
     )
 
 
-def _skipped(task: _Task, ctx: _Context) -> CallRecord:
+def _skipped(task: Task, ctx: _Context) -> CallRecord:
     left = ctx.budget.remaining_usd
     reason = (
         f"budget cap reached (${ctx.budget.cap_usd}): ${left:.6f} left"
@@ -318,7 +289,7 @@ def _skipped(task: _Task, ctx: _Context) -> CallRecord:
     )
 
 
-def _from_cache(task: _Task, ctx: _Context, store: Store) -> CallRecord | None:
+def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
     completion = store.cached(task.cache_key)
     if completion is None:
         return None
@@ -328,19 +299,15 @@ def _from_cache(task: _Task, ctx: _Context, store: Store) -> CallRecord | None:
 
 
 def _audit_texts(
-    task: _Task, record: CallRecord, redact: Callable[[str], str] | None
+    task: Task, record: CallRecord, redact: Callable[[str], str] | None
 ) -> tuple[str, str]:
     """Texts for the audit log, passed through the redaction hook (guardrails plug in here)."""
     hook = redact or (lambda text: text)
     return hook(_input_text(task)), hook(record.output)
 
 
-def _input_text(task: _Task) -> str:
+def _input_text(task: Task) -> str:
     return json.dumps([asdict(m) for m in task.messages], ensure_ascii=False)
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _notes(records: list[CallRecord], ctx: _Context) -> list[str]:
@@ -360,126 +327,3 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, disable=not enabled, desc="pilot calls", unit="call")
-
-
-# ---- preparing the plan: everything checked before any call ----------------------------------
-
-
-def _arms(
-    plan: PilotPlan, prices: _Catalogue | None, cap: float | None, overrides: Mapping[str, Provider]
-) -> dict[str, _Arm]:
-    arms = {}
-    for spec in dict.fromkeys(plan.models):
-        options = dict(plan.provider_options.get(spec, {}))
-        price_as = options.pop("price_as", None)
-        if spec.split(":", 1)[0] in ("openai", "azure"):
-            options.setdefault("max_retries", plan.max_retries)
-        provider = overrides.get(spec) or get_provider(spec, **options)
-        price = (
-            None if provider.is_baseline else _price(prices, str(price_as or provider.model), cap)
-        )
-        arms[spec] = _Arm(provider, price, str(getattr(provider, "base_url", "") or ""))
-    return arms
-
-
-def _price(prices: _Catalogue | None, model: str, cap: float | None) -> _Price | None:
-    try:
-        catalogue = prices if prices is not None else _default_catalogue()
-        price: _Price = catalogue.get(model)
-        return price
-    except PricingError as exc:
-        if cap is not None:
-            raise PricingError(
-                f"{exc} A budget cap needs a price for every model: add one to the price "
-                "catalogue or set provider_options.<spec>.price_as to a priced model."
-            ) from None
-        return None
-
-
-def _default_catalogue() -> _Catalogue:
-    from usecase_kit.pricing import load_catalogue
-
-    catalogue: _Catalogue = load_catalogue()
-    return catalogue
-
-
-def _tasks(plan: PilotPlan, arms: Mapping[str, _Arm], cap: float | None) -> list[_Task]:
-    registry = PromptRegistry(plan.prompts_dir)
-    prompts = [registry.get(ref) for ref in plan.prompt_refs]
-    contexts = _contexts(plan)
-    tasks: list[_Task] = []
-    for prompt in prompts:
-        settings = _settings(prompt.settings, plan.settings, cap)
-        for case in plan.cases:
-            messages = tuple(
-                prompt.render(_variables(prompt, case, contexts[case.id], plan.variables))
-            )
-            for spec, arm in arms.items():
-                for repeat in range(plan.repeats):
-                    tasks.append(
-                        _task(len(tasks), case, prompt, arm, spec, repeat, messages, settings)
-                    )
-    return tasks
-
-
-def _task(
-    index: int,
-    case: GoldenCase,
-    prompt: PromptTemplate,
-    arm: _Arm,
-    spec: str,
-    repeat: int,
-    messages: tuple[Message, ...],
-    settings: Settings,
-) -> _Task:
-    answer_settings = {k: v for k, v in asdict(settings).items() if k != "timeout_s"}
-    cache_key = _sha256(
-        json.dumps(
-            [
-                spec,
-                arm.provider.model,
-                arm.base_url,
-                answer_settings,
-                [asdict(m) for m in messages],
-                repeat,
-            ],
-            sort_keys=True,
-        )
-    )
-    call_key = _sha256(json.dumps([cache_key, case.id, prompt.name, prompt.version]))
-    return _Task(index, case, prompt, arm, repeat, messages, settings, cache_key, call_key)
-
-
-def _settings(base: Settings, overrides: Mapping[str, Any], cap: float | None) -> Settings:
-    settings = replace(base, **overrides)
-    if cap is not None and settings.max_tokens is None:
-        settings = replace(settings, max_tokens=BUDGET_DEFAULT_MAX_TOKENS)
-    return settings
-
-
-def _variables(
-    prompt: PromptTemplate, case: GoldenCase, context: str, extra: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Case fields the template declares, plus the plan's own variables."""
-    available = {"question": case.question, "context": context, "case_id": case.id}
-    values = {k: v for k, v in available.items() if k in prompt.variables and (v or k != "context")}
-    return {**values, **extra}
-
-
-def _contexts(plan: PilotPlan) -> dict[str, str]:
-    """Each case's own context, else its top-k BM25 passages from the plan's corpus."""
-    from usecase_kit.providers.offline import BM25, PASSAGE_SEPARATOR
-
-    index = BM25(plan.corpus) if plan.corpus else None
-    contexts = {}
-    for case in plan.cases:
-        if case.context or index is None:
-            contexts[case.id] = case.context
-        else:
-            top = index.top(case.question, plan.top_k)
-            contexts[case.id] = PASSAGE_SEPARATOR.join(index.passages[i] for i, _ in top)
-    return contexts
-
-
-def _run_id(plan: PilotPlan, tasks: Sequence[_Task]) -> str:
-    return _sha256(json.dumps([plan.use_case_id, [t.call_key for t in tasks]]))[:16]
