@@ -4,6 +4,7 @@ exercised through the real ``openai`` client against the local server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +59,17 @@ def test_unknown_option_is_a_clear_error() -> None:
 def test_missing_openai_key_names_the_variable() -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         get_provider("openai:gpt-4o-mini")
+
+
+def test_key_from_credentials_file_outside_the_project(
+    server: LocalOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "credentials.env").write_text(f"# keys\nOPENAI_API_KEY='{KEY}'\n")
+    monkeypatch.setenv("USECASE_KIT_HOME", str(home))
+    provider = get_provider("openai:gpt-4o-mini", base_url=server.base_url)
+    assert provider.complete(ASK, Settings()).text.startswith("Answer to:")
 
 
 def test_missing_azure_settings_name_their_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,9 @@
 
 The only module that imports ``openai`` (lazily, inside the factories). Retries are the
 client's own (429/5xx/timeouts, honouring Retry-After); this module counts them through an
-HTTP event hook and turns failures into ``CallFailed`` with a kind. API keys are read from
-the environment only and are scrubbed from every message this module produces.
+HTTP event hook and turns failures into ``CallFailed`` with a kind. API keys come from the
+environment (or ``$USECASE_KIT_HOME/credentials.env``, outside the project) and are scrubbed
+from every message this module produces.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from usecase_kit.errors import ConfigError
@@ -32,12 +34,31 @@ def _count_attempt(request: Any) -> None:
 
 
 def _require_env(name: str, why: str) -> str:
-    value = os.environ.get(name, "").strip()
+    value = os.environ.get(name, "").strip() or _from_credentials_file(name)
     if not value:
         raise ConfigError(
-            f"{name} is not set: {why}. Set it in your shell, e.g. `export {name}=...`."
+            f"{name} is not set: {why}. Set it in your shell, e.g. `export {name}=...`, "
+            f"or as a line `{name}=...` in {_credentials_path()} (outside the project)."
         )
     return value
+
+
+def _credentials_path() -> Path:
+    from usecase_kit.paths import workspace_home
+
+    return workspace_home() / "credentials.env"
+
+
+def _from_credentials_file(name: str) -> str:
+    """``NAME=value`` lines of ``$USECASE_KIT_HOME/credentials.env``; the environment wins."""
+    path = _credentials_path()
+    if not path.is_file():
+        return ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key.strip() == name:
+            return value.strip().strip("'\"")
+    return ""
 
 
 def create_openai(
