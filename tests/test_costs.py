@@ -234,3 +234,15 @@ def test_short_horizon_is_annualised_and_noted() -> None:
     proj = project_costs(usage(), Volume.fixed(100), PRICE, months=6, **FIXED)
     assert proj.annual_p50 == pytest.approx(12 * proj.monthly_p50, rel=1e-12)
     assert any("scaled up" in note for note in proj.notes)
+
+
+def test_long_context_tier_is_chosen_per_pilot_row() -> None:
+    from usecase_kit.providers.base import Usage
+
+    price = load_catalogue().get("claude-sonnet-4-5")  # $3/$15, above 200k: $6/$22.50
+    rows = [(250_000, 1_000, 100_000), (1_000, 200, 0), (150_000, 500, 0)]
+    frame = pd.DataFrame(rows, columns=["input_tokens", "output_tokens", "cached_input_tokens"])
+    proj = project_costs(frame, Volume.fixed(100), price, **FIXED)
+    by_hand = [price.cost(Usage(i, o, cached_input_tokens=c)) for i, o, c in rows]
+    assert by_hand[0] == pytest.approx((150_000 * 6 + 100_000 * 0.6 + 1_000 * 22.5) / 1e6)
+    assert proj.point_monthly == pytest.approx(100 * sum(by_hand) / 3, rel=1e-12)

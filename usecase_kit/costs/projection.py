@@ -141,15 +141,24 @@ def project_costs(
     """
     if not 1 <= months <= 120 or n_sims < 1:
         raise InputError(f"months must be 1..120 and n_sims >= 1 (got {months}, {n_sims})")
-    a = Assumptions(retry_rate, max_retries, extra_calls_per_request, drift, cache_hit_rate,
-                    batch_share, input_scale, output_scale)  # fmt: skip
+    a = Assumptions(
+        retry_rate,
+        max_retries,
+        extra_calls_per_request,
+        drift,
+        cache_hit_rate,
+        batch_share,
+        input_scale,
+        output_scale,
+    )
     _check_assumptions(a)
     pilot = pilot_tokens(usage, tokens)
     if price.unpriced:
         return _unpriced(price, pilot, volume, a, months, n_sims, seed)
     sim = simulate(pilot, volume, price, a, months=months, n_sims=n_sims, seed=seed)
-    return _summarise(price, pilot, volume, a, sim.monthly, sim.per_request,
-                      sim.point_per_request, n_sims, seed)  # fmt: skip
+    return _summarise(
+        price, pilot, volume, a, sim.monthly, sim.per_request, sim.point_per_request, n_sims, seed
+    )
 
 
 def _basis(pilot: PilotTokens) -> str:
@@ -159,9 +168,16 @@ def _basis(pilot: PilotTokens) -> str:
 
 
 def _summarise(
-    price: ModelPrice, pilot: PilotTokens, volume: Volume, a: Assumptions, monthly: FloatArray,
-    per_request: FloatArray, point_per_request: float, n_sims: int, seed: int,
-) -> CostProjection:  # fmt: skip
+    price: ModelPrice,
+    pilot: PilotTokens,
+    volume: Volume,
+    a: Assumptions,
+    monthly: FloatArray,
+    per_request: FloatArray,
+    point_per_request: float,
+    n_sims: int,
+    seed: int,
+) -> CostProjection:
     months = monthly.shape[1]
     year = monthly[:, : min(12, months)]
     annual = year.sum(axis=1) * (12.0 / year.shape[1])
@@ -169,16 +185,32 @@ def _summarise(
     point = volume.likely * float(volume.growth_factors(year.shape[1]).mean()) * point_per_request
     q = _quantiles
     return CostProjection(
-        model=price.model, price_as_of=price.as_of, price_source=price.source,
-        currency=price.currency, basis=_basis(pilot), unpriced=False,
-        monthly_p50=q(mean_month, 0.5), monthly_p90=q(mean_month, 0.9),
-        monthly_p95=q(mean_month, 0.95), annual_p50=q(annual, 0.5), annual_p90=q(annual, 0.9),
-        annual_p95=q(annual, 0.95), per_request_p50=q(per_request, 0.5),
-        per_request_p90=q(per_request, 0.9), per_request_p95=q(per_request, 0.95),
-        point_monthly=point, months=_months_table(monthly, volume, point_per_request),
-        volume=volume, assumptions=a, n_sims=n_sims, seed=seed, notes=_notes(price, pilot, months),
-        sim_monthly=mean_month, sim_annual=annual, sim_peak_month=year.max(axis=1),
-    )  # fmt: skip
+        model=price.model,
+        price_as_of=price.as_of,
+        price_source=price.source,
+        currency=price.currency,
+        basis=_basis(pilot),
+        unpriced=False,
+        monthly_p50=q(mean_month, 0.5),
+        monthly_p90=q(mean_month, 0.9),
+        monthly_p95=q(mean_month, 0.95),
+        annual_p50=q(annual, 0.5),
+        annual_p90=q(annual, 0.9),
+        annual_p95=q(annual, 0.95),
+        per_request_p50=q(per_request, 0.5),
+        per_request_p90=q(per_request, 0.9),
+        per_request_p95=q(per_request, 0.95),
+        point_monthly=point,
+        months=_months_table(monthly, volume, point_per_request),
+        volume=volume,
+        assumptions=a,
+        n_sims=n_sims,
+        seed=seed,
+        notes=_notes(price, pilot, months),
+        sim_monthly=mean_month,
+        sim_annual=annual,
+        sim_peak_month=year.max(axis=1),
+    )
 
 
 def _quantiles(values: FloatArray, q: float) -> float:
@@ -190,8 +222,11 @@ def _months_table(monthly: FloatArray, volume: Volume, point_per_request: float)
 
     growth = volume.growth_factors(monthly.shape[1])
     table = {"month": np.arange(1, monthly.shape[1] + 1), "requests_likely": volume.likely * growth}
-    for name, q in QUANTILES.items():
-        table[name] = np.quantile(monthly, q, axis=0)
+    by_month = np.ascontiguousarray(monthly.T)  # one partition per month, on contiguous rows
+    for name, values in zip(
+        QUANTILES, np.quantile(by_month, list(QUANTILES.values()), axis=1), strict=True
+    ):
+        table[name] = values
     table["mean"] = monthly.mean(axis=0)
     table["point"] = volume.likely * growth * point_per_request
     return pd.DataFrame(table)
@@ -209,9 +244,14 @@ def _notes(price: ModelPrice, pilot: PilotTokens, months: int) -> tuple[str, ...
 
 
 def _unpriced(
-    price: ModelPrice, pilot: PilotTokens, volume: Volume, a: Assumptions, months: int,
-    n_sims: int, seed: int,
-) -> CostProjection:  # fmt: skip
+    price: ModelPrice,
+    pilot: PilotTokens,
+    volume: Volume,
+    a: Assumptions,
+    months: int,
+    n_sims: int,
+    seed: int,
+) -> CostProjection:
     nan = float("nan")
     monthly = np.full((1, months), nan)
     projection = _summarise(price, pilot, volume, a, monthly, np.array([nan]), nan, n_sims, seed)

@@ -63,7 +63,8 @@ class SimResult:
 
 def row_costs(tokens: PilotTokens, price: ModelPrice, *, batch: bool) -> RowCosts:
     """Cost components of each pilot row; the long-context tier is chosen per row."""
-    long_rows = np.array([price.is_long_context(i) for i in tokens.input], dtype=bool)
+    threshold = price.long_context_threshold
+    long_rows = tokens.input > threshold if threshold is not None else np.zeros(tokens.n, bool)
     comps = [np.zeros(tokens.n) for _ in range(4)]
     for is_long in (False, True):
         mask = long_rows == is_long
