@@ -58,10 +58,11 @@ def test_deterministic_projection_equals_hand_calculation() -> None:
     hand_month = 30_000 * per_request  # = $180.00
     assert hand_month == 180
     proj = project_costs(usage(), Volume.fixed(30_000), PRICE, **FIXED)
-    for figure in ("monthly_p50", "monthly_p90", "monthly_p95", "point_monthly"):
-        assert getattr(proj, figure) == pytest.approx(float(hand_month), rel=1e-12), figure
-    assert proj.annual_p50 == pytest.approx(float(12 * hand_month), rel=1e-12)
-    assert proj.per_request_p95 == pytest.approx(float(per_request), rel=1e-12)
+    for figure in ("monthly_p50", "monthly_p90", "monthly_p95"):
+        assert getattr(proj, figure) == 180.0, figure  # exactly, not approximately
+    assert proj.annual_p50 == proj.annual_p95 == 2160.0
+    assert proj.per_request_p95 == float(per_request) == 0.006
+    assert proj.point_monthly == pytest.approx(float(hand_month), rel=1e-12)  # mean of 20 rows
     assert list(proj.months["p50"]) == pytest.approx([float(hand_month)] * 12, rel=1e-12)
 
 
