@@ -91,6 +91,8 @@ def _bootstrap_means(matrix: FloatArray, n_sims: int, rng: np.random.Generator) 
     n_rows = matrix.shape[0]
     if n_rows == 1:
         return np.repeat(matrix, n_sims, axis=0)
+    shift = matrix[0]  # means of deviations from row 0: exact when a column is constant
+    matrix = matrix - shift
     out = np.empty((n_sims, matrix.shape[1]))
     for start in range(0, n_sims, _BOOT_CHUNK):
         size = min(_BOOT_CHUNK, n_sims - start)
@@ -98,7 +100,12 @@ def _bootstrap_means(matrix: FloatArray, n_sims: int, rng: np.random.Generator) 
         idx += np.arange(size)[:, None] * n_rows
         counts = np.bincount(idx.ravel(), minlength=size * n_rows).reshape(size, n_rows)
         out[start : start + size] = counts @ matrix / n_rows
-    return out
+    return np.asarray(out + shift, dtype=np.float64)
+
+
+def _centre(matrix: FloatArray) -> FloatArray:
+    """Column means, shifted by row 0 like the bootstrap so constant columns stay exact."""
+    return np.asarray(matrix[:1] + (matrix - matrix[0]).mean(axis=0, keepdims=True), np.float64)
 
 
 def _mean_cost(means: FloatArray, hit: FloatArray | None, a: Assumptions) -> FloatArray:
@@ -123,7 +130,7 @@ def _tier_mix(
     if uses_batch:
         matrix = np.hstack([matrix, row_costs(tokens, price, batch=True).stacked()])
     means = _bootstrap_means(matrix, n_sims, streams["bootstrap"])
-    centre = matrix.mean(axis=0, keepdims=True)
+    centre = _centre(matrix)
     cost = _mean_cost(means[:, :4], hit, a)
     point = _mean_cost(centre[:, :4], hit_point, a)
     if uses_batch:
