@@ -89,6 +89,7 @@ def score(
         result = run_sensitivity(frame, chosen, samples=samples, top_k=top_k, seed=seed)
         extra = result.table[["id", *_SENSITIVITY_COLUMNS]]
         frame = frame.merge(extra, on="id", how="left")
+        frame[["rank_p5", "rank_p95"]] = frame[["rank_p5", "rank_p95"]].astype("Int64")
     _render(frame, fmt, output)
 
 
