@@ -12,7 +12,7 @@ import csv
 import os
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +279,39 @@ def _unique(record: dict[str, Any], seen: dict[str, int], row: _Row) -> None:
         row.notes.append(f"row {row.number}, id: '{base}' already used; renamed '{record['id']}'")
 
 
+@dataclass
+class _Run:
+    """One import: the mapping, what the rules may see, and what was noted or skipped."""
+
+    mapping: InventoryMapping
+    source: Path
+    keep: set[str] | None
+    strict: bool
+    seen: dict[str, int] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def use_case(self, number: int, raw: dict[str, Any]) -> UseCase | None:
+        values = _clean(raw, self.mapping, self.keep)
+        if not any(values.values()):
+            return None
+        text = "\n".join(values.get(c, "") for c in self.mapping.text_columns)
+        row = _Row(number, values, text, [])
+        try:
+            record = _record(row, self.mapping)
+            _unique(record, self.seen, row)
+            record["source_ref"] = f"{self.source.name} row {number}"
+            return UseCase.model_validate(record)
+        except (ValueError, ValidationError) as exc:
+            message = f"{self.source.name}: row {number}: skipped ({_short(exc)})"
+            if self.strict:
+                raise InputError(message) from None
+            self.skipped.append(message)
+            return None
+        finally:
+            self.report.extend(row.notes)
+
+
 def import_inventory(
     path: str | os.PathLike[str],
     mapping: InventoryMapping | None = None,
@@ -298,51 +331,17 @@ def import_inventory(
     raw_rows = _read_table(source, mapping.sheet)
     _check_columns(source, raw_rows, mapping)
     keep = set(mapping.descriptive_columns or []) if descriptive_only else None
+    run = _Run(mapping, source, keep, strict)
     use_cases: list[UseCase] = []
-    report: list[str] = []
-    skipped: list[str] = []
-    seen: dict[str, int] = {}
     for number, raw in enumerate(raw_rows, start=2):
         if limit is not None and len(use_cases) >= limit:
             break
-        use_case = _import_row(number, raw, mapping, keep, seen, report, skipped, strict, source)
+        use_case = run.use_case(number, raw)
         if use_case is not None:
             use_cases.append(use_case)
     if not use_cases:
-        raise InputError(f"{source}: no use case could be imported.", skipped[:20])
-    return ImportResult(Portfolio(tuple(use_cases), source.resolve()), report, skipped)
-
-
-def _import_row(
-    number: int,
-    raw: dict[str, Any],
-    mapping: InventoryMapping,
-    keep: set[str] | None,
-    seen: dict[str, int],
-    report: list[str],
-    skipped: list[str],
-    strict: bool,
-    source: Path,
-) -> UseCase | None:
-    values = _clean(raw, mapping, keep)
-    if not any(values.values()):
-        return None
-    text = "\n".join(values.get(c, "") for c in mapping.text_columns)
-    row = _Row(number, values, text, [])
-    try:
-        record = _record(row, mapping)
-        _unique(record, seen, row)
-        record["source_ref"] = f"{source.name} row {number}"
-        use_case = UseCase.model_validate(record)
-    except (ValueError, ValidationError) as exc:
-        message = f"{source.name}: row {number}: skipped ({_short(exc)})"
-        if strict:
-            raise InputError(message) from None
-        skipped.append(message)
-        return None
-    finally:
-        report.extend(row.notes)
-    return use_case
+        raise InputError(f"{source}: no use case could be imported.", run.skipped[:20])
+    return ImportResult(Portfolio(tuple(use_cases), source.resolve()), run.report, run.skipped)
 
 
 def _short(exc: Exception) -> str:
