@@ -106,12 +106,17 @@ def tiktoken_counts(texts: Sequence[str]) -> dict[str, int] | None:
         local = data / f"{name}.gz"
         return gzip.decompress(local.read_bytes()) if local.exists() else original(blobpath)
 
+    saved = os.environ.get("TIKTOKEN_CACHE_DIR")
     os.environ["TIKTOKEN_CACHE_DIR"] = ""  # no cache: every load goes through the hash check
     tiktoken.load.read_file = read_local
     try:
         encs = {n: tiktoken.get_encoding(n) for n in ("o200k_base", "cl100k_base")}
     finally:
         tiktoken.load.read_file = original
+        if saved is None:
+            del os.environ["TIKTOKEN_CACHE_DIR"]
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = saved
     return {n: sum(len(e.encode_ordinary(t)) for t in texts) for n, e in encs.items()}
 
 
