@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from usecase_kit.costs import CostProjection
+    from usecase_kit.costs.scenarios import ScenarioComparison
+    from usecase_kit.pilot import PilotRun
     from usecase_kit.pricing import PriceCatalogue
 
 __all__ = ["OFFLINE_PROVIDER", "Assessment", "assess_use_case", "provider_for"]
@@ -45,6 +47,7 @@ class Assessment:
     pilot_summary: dict[str, Any] | None = None
     evaluation: EvalReport | None = None
     cost: CostProjection | None = None
+    scenarios: ScenarioComparison | None = None
     notes: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
@@ -69,6 +72,9 @@ class Assessment:
             "pilot_summary": _json_safe(self.pilot_summary or {}),
             "evaluation": self.evaluation.to_dict() if self.evaluation else None,
             "cost": _json_safe(self.cost.to_dict()) if self.cost else None,
+            "scenarios": _json_safe(self.scenarios.table.to_dict(orient="records"))
+            if self.scenarios
+            else None,
             "notes": self.notes,
             "created_at": self.created_at,
         }
@@ -99,26 +105,48 @@ def provider_for(use_case: UseCase, provider: str) -> str:
     return provider if ":" in provider else f"{provider}:{use_case.target_model}"
 
 
+def _pilot_budget(
+    use_case: UseCase, provider: str, n_calls: int, prices: PriceCatalogue, notes: list[str]
+) -> float | None:
+    """A hard cap for a paid pilot, derived from the use case's cost quota (costs issue)."""
+    from usecase_kit.costs import TokenEstimate, Volume, pilot_budget_cap, project_costs
+
+    if provider == OFFLINE_PROVIDER or use_case.volume is None:
+        return None
+    volume = Volume(**use_case.volume.model_dump())
+    price = prices.lookup(use_case.target_model)
+    estimate = TokenEstimate(*DEFAULT_TOKENS_PER_REQUEST)
+    prior = project_costs(None, volume, price, tokens=estimate, n_sims=2000)
+    cap = pilot_budget_cap(prior, n_calls)
+    if math.isnan(cap):
+        notes.append("No pilot budget cap: the target model is unpriced.")
+        return None
+    notes.append(f"Pilot budget cap ${cap:,.2f} (P95 cost per request x {n_calls} calls + 15%).")
+    return cap
+
+
 def _run_pilot(
     portfolio: Portfolio,
     use_case: UseCase,
     provider: str,
     workspace: Path,
-    prices: PriceCatalogue | None,
-) -> pd.DataFrame | None:
+    prices: PriceCatalogue,
+    notes: list[str],
+) -> PilotRun | None:
     from usecase_kit.evaluation.golden import load_golden, load_passages
     from usecase_kit.pilot import PilotPlan, run_pilot
 
     spec = use_case.pilot
     if spec is None:
+        notes.append("No pilot is defined for this use case (no golden set).")
         return None
     cases = load_golden(portfolio.resolve(spec.golden_set), limit=spec.max_cases)
     corpus = [p.text for p in load_passages(portfolio.resolve(spec.corpus))] if spec.corpus else []
     plan = PilotPlan(
         use_case_id=use_case.id, cases=cases, prompt=spec.prompt, models=[provider], corpus=corpus
     )
-    run = run_pilot(plan, workspace=workspace, prices=prices)
-    return run.to_frame()
+    budget = _pilot_budget(use_case, provider, len(cases), prices, notes)
+    return run_pilot(plan, workspace=workspace, prices=prices, budget_usd=budget)
 
 
 #: Tokens per request assumed when a use case has no pilot usage (a typical grounded chat turn);
@@ -128,23 +156,29 @@ DEFAULT_TOKENS_PER_REQUEST = (1500.0, 400.0)
 
 def _project(
     use_case: UseCase, usage: pd.DataFrame | None, prices: PriceCatalogue, notes: list[str]
-) -> CostProjection | None:
-    from usecase_kit.costs import TokenEstimate, Volume, project_costs
+) -> tuple[CostProjection | None, ScenarioComparison | None]:
+    from usecase_kit.costs import TokenEstimate, Volume, compare_scenarios, standard_scenarios
 
     if use_case.volume is None:
         notes.append("No monthly volume recorded: no cost projection.")
-        return None
+        return None, None
+    volume = Volume(**use_case.volume.model_dump())
     price = prices.lookup(use_case.target_model)
     ok = usage[usage["status"] == "ok"] if usage is not None else None
+    tokens = None
     if ok is None or ok.empty:
-        tokens_in, tokens_out = DEFAULT_TOKENS_PER_REQUEST
+        ok, tokens = None, TokenEstimate(*DEFAULT_TOKENS_PER_REQUEST)
         notes.append(
-            f"No pilot usage: the cost rests on an assumed {tokens_in:,.0f} input and "
-            f"{tokens_out:,.0f} output tokens per request."
+            f"No pilot usage: the cost rests on an assumed {tokens.input_tokens:,.0f} input and "
+            f"{tokens.output_tokens:,.0f} output tokens per request."
         )
-        return project_costs(None, Volume(**use_case.volume.model_dump()), price,
-                             tokens=TokenEstimate(tokens_in, tokens_out))  # fmt: skip
-    return project_costs(ok, Volume(**use_case.volume.model_dump()), price)
+    elif bool(ok["is_baseline"].all()):
+        notes.append(
+            "Token counts come from the offline baseline: input tokens are the real prompt; "
+            "output tokens are the retrieved passage, a stand-in for a model's answer."
+        )
+    comparison = compare_scenarios(ok, volume, price, standard_scenarios(), tokens=tokens)
+    return comparison.projections["baseline"], comparison
 
 
 def assess_use_case(
@@ -170,35 +204,25 @@ def assess_use_case(
     prices = prices or load_catalogue()
     notes: list[str] = []
     spec = provider_for(use_case, provider)
-    pilot = None
     if tier.tier == "prohibited":
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
-    else:
-        pilot = _run_pilot(portfolio, use_case, spec, Path(workspace), prices)
-        if pilot is None:
-            notes.append("No pilot is defined for this use case (no golden set).")
+        decision = decide(score_row, tier, controls, None, None)
+        return Assessment(use_case, score_row, tier, controls, decision, spec, notes=notes)
+    run = _run_pilot(portfolio, use_case, spec, Path(workspace), prices, notes)
+    pilot = run.to_frame() if run is not None else None
     evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
-    cost = _project(use_case, pilot, prices, notes) if tier.tier != "prohibited" else None
+    cost, scenarios = _project(use_case, pilot, prices, notes)
     decision = decide(
         score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd
     )
-    summary = _pilot_summary(pilot) if pilot is not None else None
     return Assessment(
-        use_case, score_row, tier, controls, decision, spec, pilot, summary, evaluation, cost, notes
-    )
+        use_case, score_row, tier, controls, decision, spec, pilot,
+        _pilot_summary(run, pilot) if run is not None and pilot is not None else None,
+        evaluation, cost, scenarios, notes,
+    )  # fmt: skip
 
 
-def _pilot_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    ok = frame[frame["status"] == "ok"]
-    return {
-        "calls": len(frame),
-        "ok": len(ok),
-        "failed": int((frame["status"] == "failed").sum()),
-        "input_tokens": int(ok["input_tokens"].sum()),
-        "output_tokens": int(ok["output_tokens"].sum()),
-        "mean_input_tokens": float(ok["input_tokens"].mean()) if len(ok) else 0.0,
-        "mean_output_tokens": float(ok["output_tokens"].mean()) if len(ok) else 0.0,
-        "latency_p50_s": float(ok["latency_s"].median()) if len(ok) else math.nan,
-        "providers": sorted(set(frame["provider"].astype(str))),
-        "prompt_versions": sorted(set(frame["prompt_version"].astype(str))),
-    }
+def _pilot_summary(run: PilotRun, frame: pd.DataFrame) -> dict[str, Any]:
+    summary = dict(run.summary())
+    summary["prompt_versions"] = sorted(set(frame["prompt_version"].astype(str)))
+    return summary
