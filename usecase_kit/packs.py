@@ -107,6 +107,7 @@ def _run_one(
             progress_bar=False,
             cwd=str(notebooks_dir()),
             execution_timeout=600,
+            extra_arguments=["--log-level=ERROR"],  # no TCP-encryption warning per kernel
         )
     except pm.PapermillExecutionError as exc:  # the failed notebook is still written
         error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
