@@ -48,7 +48,7 @@ def test_bad_xlsx_row_names_sheet_row_and_column(templates_dir: Path, tmp_path: 
     result = _run("score", str(path), cwd=tmp_path)
     assert result.returncode == 2, result.stdout
     assert "sheet 'use_cases' row 4" in result.stderr
-    assert "field 'audience'" in result.stderr
+    assert "column 'audience'" in result.stderr and "(got 'everyone')" in result.stderr
 
 
 def test_score_prints_a_ranked_scorecard(templates_dir: Path, tmp_path: Path) -> None:
@@ -67,3 +67,27 @@ def test_missing_golden_set_stops_before_any_pack(templates_dir: Path, tmp_path:
     assert "use case 'knowledge-search', field 'pilot.golden_set'" in result.stderr
     assert "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_misindented_field_is_caught_not_dropped(templates_dir: Path, tmp_path: Path) -> None:
+    text = (templates_dir / "example_portfolio.yaml").read_text()
+    text = text.replace(
+        '      business_value: "HR service desk',
+        "      target_model: claude-sonnet-4-5\n      business_value: \"HR service desk",
+        1,
+    )
+    path = tmp_path / "indent.yaml"
+    path.write_text(text)
+    result = _run("score", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "field 'rationale': unknown criterion ['target_model']" in result.stderr
+    assert "indentation" in result.stderr
+
+
+def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("use_cases:\n  - id: a\n   name: b\n")
+    result = _run("score", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "broken.yaml: not valid YAML: line 3, column 4" in result.stderr
+    assert "<unicode string>" not in result.stderr

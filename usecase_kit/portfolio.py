@@ -267,7 +267,16 @@ def _describe(error: Mapping[str, Any]) -> str:
         message = "unknown field; check the spelling against the example portfolio"
     elif error["type"] == "missing":
         message = "required field is missing; add it"
+    elif "input" in error and not isinstance(error["input"], dict | list):
+        message += f" (got {error['input']!r})"
     return f"field '{field}': {message}"
+
+
+def _as_column(described: str) -> str:
+    """ "field 'scores.risk': ..." -> "column 'score.risk': ..." for flat (spreadsheet) sources."""
+    for nested, flat in (("'scores.", "'score."), ("'rationale.", "'rationale.")):
+        described = described.replace(f"field {nested}", f"column {flat}")
+    return described.replace("field '", "column '", 1)
 
 
 def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfolio:
@@ -281,7 +290,10 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
         try:
             use_case = UseCase.model_validate(record)
         except ValidationError as exc:
-            problems += [f"{label}, {_describe(e)}" for e in exc.errors()]
+            described = [_describe(e) for e in exc.errors()]
+            if " row " in f" {where} ":  # CSV/XLSX: name the column as its header spells it
+                described = [_as_column(d) for d in described]
+            problems += [f"{label}, {d}" for d in described]
             continue
         if use_case.id in seen:
             problems.append(
@@ -294,11 +306,19 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
     return Portfolio(tuple(use_cases), source)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """'line 12, column 5: expected <block end>...' without the parser's internal stream name."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}; check the indentation and the ':' after each field name."
+
+
 def _read_yaml(path: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc}).") from None
+        raise InputError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     items = data.get("use_cases") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a top-level 'use_cases:' list of use cases.")

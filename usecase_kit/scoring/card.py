@@ -27,13 +27,16 @@ Method = Literal["wsm", "topsis"]
 
 
 def _check_scores(use_case: UseCase, rubric: Rubric, source: Path | None) -> None:
-    unknown = sorted(set(use_case.scores) - set(rubric.criteria))
-    if unknown:
-        where = f"{source.name}: " if source else ""
-        raise InputError(
-            f"{where}use case '{use_case.id}', field 'scores': unknown criterion {unknown}; "
-            f"the rubric '{rubric.name}' has {sorted(rubric.criteria)}."
-        )
+    """Scores and rationales must name the rubric's criteria (a mis-indented field lands here)."""
+    for field in ("scores", "rationale"):
+        unknown = sorted(set(getattr(use_case, field)) - set(rubric.criteria))
+        if unknown:
+            where = f"{source.name}: " if source else ""
+            raise InputError(
+                f"{where}use case '{use_case.id}', field '{field}': unknown criterion "
+                f"{unknown}; the rubric '{rubric.name}' has {sorted(rubric.criteria)}. "
+                "If this is another field, check its indentation."
+            )
 
 
 def _check_tolerance(profile: RiskTolerance, rubric: Rubric) -> None:
