@@ -55,12 +55,12 @@ def test_score_outside_range_names_file_row_and_field(tmp_path: Path) -> None:
 def test_non_integer_score_in_csv_names_row(tmp_path: Path) -> None:
     row = {**MINIMAL, "score.risk": "3.5"}
     message = _problems(_csv(tmp_path, [row]))
-    assert "row 2" in message and "scores.risk" in message
+    assert "row 2" in message and "column 'score.risk'" in message
 
 
 def test_text_score_in_csv_is_rejected(tmp_path: Path) -> None:
     message = _problems(_csv(tmp_path, [{**MINIMAL, "score.risk": "high"}]))
-    assert "row 2" in message and "scores.risk" in message
+    assert "row 2" in message and "column 'score.risk'" in message
 
 
 def test_duplicate_ids(tmp_path: Path) -> None:
