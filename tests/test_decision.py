@@ -126,3 +126,14 @@ def test_high_scrutiny_always_needs_sign_off() -> None:
     )
     assert decision.verdict == "conditional_go"
     assert any("Sign-off" in c for c in decision.conditions)
+
+
+def test_without_evidence_only_a_pilot_worthy_score_earns_conditional_go() -> None:
+    controls = load_controls()["medium_confidence"]
+    tier = TierResult("medium_confidence", ("CONTENT_OR_CODE_HITL",), ("hitl",))
+    low = decide({"weighted_score": 55.0}, tier, controls, None, _Cost(1.0))
+    assert low.verdict == "no_go"
+    assert any("No pilot evidence" in r for r in low.reasons)
+    high = decide({"weighted_score": 75.0}, tier, controls, None, _Cost(1.0))
+    assert high.verdict == "conditional_go"
+    assert "Run a pilot of the target model against a golden set." in high.conditions

@@ -17,6 +17,7 @@ def test_index_escapes_user_text() -> None:
         "verdict_class": "go",
         "href": "x/decision_pack.html",
         "error": None,
+        "evidence": "25 cases, offline baseline",
     }
     html = render_index(
         [row],
@@ -31,3 +32,16 @@ def test_index_escapes_user_text() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "R&amp;D &lt;b&gt;" in html
     assert "OFFLINE BASELINE" in html
+
+
+def test_money_and_metric_formats() -> None:
+    from usecase_kit.report import metric_value, usd
+
+    assert usd(1234.4) == "$1,234"
+    assert usd(12.345) == "$12.35"
+    assert usd(0.00123) == "$0.0012"
+    assert usd(float("nan")) == "unpriced"
+    assert metric_value(0.4, "accuracy") == "40.0%"
+    assert metric_value(150.0, "eval_set_size") == "150"
+    assert metric_value(0.00031, "latency_p95_s") == "0.00 s"
+    assert metric_value(None, "accuracy") == "—"

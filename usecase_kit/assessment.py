@@ -43,6 +43,7 @@ class Assessment:
     controls: Controls
     decision: Decision
     provider: str
+    endpoint: str | None = None
     pilot: pd.DataFrame | None = None
     pilot_summary: dict[str, Any] | None = None
     evaluation: EvalReport | None = None
@@ -68,6 +69,7 @@ class Assessment:
             "controls": self.controls.model_dump(mode="json"),
             "decision": self.decision.to_dict(),
             "provider": self.provider,
+            "endpoint": self.endpoint,
             "is_baseline": self.is_baseline,
             "pilot_summary": _json_safe(self.pilot_summary or {}),
             "evaluation": self.evaluation.to_dict() if self.evaluation else None,
@@ -132,21 +134,26 @@ def _run_pilot(
     workspace: Path,
     prices: PriceCatalogue,
     notes: list[str],
-) -> PilotRun | None:
+) -> tuple[PilotRun | None, str | None]:
     from usecase_kit.evaluation.golden import load_golden, load_passages
     from usecase_kit.pilot import PilotPlan, run_pilot
+    from usecase_kit.providers import get_provider
 
     spec = use_case.pilot
     if spec is None:
         notes.append("No pilot is defined for this use case (no golden set).")
-        return None
+        return None, None
     cases = load_golden(portfolio.resolve(spec.golden_set), limit=spec.max_cases)
     corpus = [p.text for p in load_passages(portfolio.resolve(spec.corpus))] if spec.corpus else []
     plan = PilotPlan(
         use_case_id=use_case.id, cases=cases, prompt=spec.prompt, models=[provider], corpus=corpus
     )
     budget = _pilot_budget(use_case, provider, len(cases), prices, notes)
-    return run_pilot(plan, workspace=workspace, prices=prices, budget_usd=budget)
+    model = get_provider(provider)
+    run = run_pilot(
+        plan, workspace=workspace, prices=prices, budget_usd=budget, providers={provider: model}
+    )
+    return run, getattr(model, "base_url", None)
 
 
 #: Tokens per request assumed when a use case has no pilot usage (a typical grounded chat turn);
@@ -208,17 +215,17 @@ def assess_use_case(
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
         decision = decide(score_row, tier, controls, None, None)
         return Assessment(use_case, score_row, tier, controls, decision, spec, notes=notes)
-    run = _run_pilot(portfolio, use_case, spec, Path(workspace), prices, notes)
+    run, endpoint = _run_pilot(portfolio, use_case, spec, Path(workspace), prices, notes)
     pilot = run.to_frame() if run is not None else None
     evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
     cost, scenarios = _project(use_case, pilot, prices, notes)
     decision = decide(
         score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd
     )
+    summary = _pilot_summary(run, pilot) if run is not None and pilot is not None else None
     return Assessment(
-        use_case, score_row, tier, controls, decision, spec, pilot,
-        _pilot_summary(run, pilot) if run is not None and pilot is not None else None,
-        evaluation, cost, scenarios, notes,
+        use_case, score_row, tier, controls, decision, spec, endpoint=endpoint, pilot=pilot,
+        pilot_summary=summary, evaluation=evaluation, cost=cost, scenarios=scenarios, notes=notes,
     )  # fmt: skip
 
 

@@ -38,9 +38,14 @@ class EvalEvidence(Protocol):
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    """Score thresholds: below `no_go_below` the case is not worth pursuing yet."""
+    """Score thresholds.
+
+    Below `no_go_below` a use case is not worth pursuing; without any pilot evidence it must
+    reach `pilot_worthy_from` to earn a conditional go (the condition being the pilot).
+    """
 
     no_go_below: float = 40.0
+    pilot_worthy_from: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,15 @@ def decide(
     score = score_row.get("weighted_score")
     if score is None or (isinstance(score, float) and math.isnan(score)):
         return Decision("no_go", ("Not every criterion is scored.",), ("Score all criteria.",), ())
-    reasons = [f"Weighted score {score:.1f}/100; tier {tier.tier} ({', '.join(tier.rule_ids)})."]
+    reasons = [f"Weighted score {score:.2f}/100; tier {tier.tier} ({', '.join(tier.rule_ids)})."]
     if score < policy.no_go_below:
         reasons.append(f"Score below the no-go threshold {policy.no_go_below:g}.")
+        return Decision("no_go", tuple(reasons), (), tuple(gates))
+    if evaluation is None and score < policy.pilot_worthy_from:
+        reasons.append(
+            f"No pilot evidence, and a score below {policy.pilot_worthy_from:g} does not yet "
+            "justify a pilot: raise feasibility or data readiness first, then re-score."
+        )
         return Decision("no_go", tuple(reasons), (), tuple(gates))
     conditions = _evidence_conditions(gates, evaluation)
     conditions += _cost_conditions(cost, budget_usd)

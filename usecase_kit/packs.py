@@ -13,15 +13,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from usecase_kit._io import atomic_write_text
 from usecase_kit.assessment import OFFLINE_PROVIDER
 from usecase_kit.errors import InputError, PackError
-from usecase_kit.paths import notebooks_dir
+from usecase_kit.paths import notebooks_dir, workspace_home
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
 
-__all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html", "slim_notebook"]
 
 PACK_NOTEBOOK = "03_decision_pack.ipynb"
 
@@ -64,7 +67,7 @@ def _kernel_env(**values: str) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def export_html(notebook_path: Path, html_path: Path) -> Path:
+def export_html(notebook_path: Path, html_path: Path, *, title: str = "Decision pack") -> Path:
     """Executed notebook -> self-contained HTML without code cells or prompts."""
     import nbformat
     from nbconvert import HTMLExporter
@@ -74,15 +77,34 @@ def export_html(notebook_path: Path, html_path: Path) -> Path:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     return atomic_write_text(html_path, body)
 
 
+def slim_notebook(notebook_path: Path) -> None:
+    """Drop the inlined plotly.js HTML from outputs that also carry the plotly mimetype.
+
+    The HTML pack keeps its embedded copy; the executed notebook keeps the figure data, which
+    JupyterLab renders, and shrinks from ~5 MB to tens of kB.
+    """
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/vnd.plotly.v1+json" in data:
+                data.pop("text/html", None)
+    text = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
+    atomic_write_text(notebook_path, text)
+
+
 def _run_one(
-    use_case_id: str, portfolio: Path, run_dir: Path, provider: str, workspace: Path
+    use_case: UseCase, portfolio: Path, run_dir: Path, provider: str, workspace: Path
 ) -> PackItem:
     import papermill as pm
 
+    use_case_id = use_case.id
     out_dir = run_dir / use_case_id
     out_dir.mkdir(parents=True, exist_ok=True)
     executed, html, results = (
@@ -112,33 +134,53 @@ def _run_one(
     except pm.PapermillExecutionError as exc:  # the failed notebook is still written
         error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
     if executed.exists():
-        export_html(executed, html)
+        export_html(executed, html, title=f"Decision pack: {use_case.name}")
+        slim_notebook(executed)
     return PackItem(use_case_id, html, results if results.exists() else None, error)
 
 
-def _index_rows(items: Sequence[PackItem], run_dir: Path) -> list[dict[str, Any]]:
+def _index_rows(
+    items: Sequence[PackItem], run_dir: Path, card: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """One row per pack: score, rank and tier from the scorecard (so a failed pack still shows
+    them), verdict and evidence from its results.json."""
+    import pandas as pd
+
+    from usecase_kit.risk import TIER_LABELS
+
+    by_id = card.set_index("id")
     rows = []
     for item in items:
         data: dict[str, Any] = {}
         if item.results is not None:
             data = json.loads(item.results.read_text(encoding="utf-8"))
         decision = data.get("decision", {})
-        score = data.get("score", {})
+        entry = by_id.loc[item.use_case_id]
+        score, rank = entry["weighted_score"], entry["rank"]
         rows.append(
             {
                 "id": item.use_case_id,
-                "name": data.get("use_case", {}).get("name", item.use_case_id),
-                "business_unit": data.get("use_case", {}).get("business_unit", ""),
-                "score": score.get("weighted_score"),
-                "rank": score.get("rank"),
-                "tier": data.get("tier", {}).get("tier", "?"),
+                "name": entry["name"],
+                "business_unit": entry["business_unit"],
+                "score": None if pd.isna(score) else float(score),
+                "rank": None if pd.isna(rank) else int(rank),
+                "tier": TIER_LABELS.get(str(entry["tier"]), str(entry["tier"])),
                 "verdict": decision.get("label", "FAILED"),
                 "verdict_class": decision.get("verdict", "no_go"),
+                "evidence": _evidence(data) if data else "—",
                 "href": item.html.relative_to(run_dir).as_posix() if item.html.exists() else None,
                 "error": item.error,
             }
         )
     return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["id"]))
+
+
+def _evidence(results: dict[str, Any]) -> str:
+    evaluation = results.get("evaluation")
+    if not evaluation:
+        return "no pilot"
+    kind = "offline baseline" if results.get("is_baseline") else results.get("provider", "model")
+    return f"{evaluation['eval_set_size']} cases, {kind}"
 
 
 def _write_index(
@@ -148,10 +190,10 @@ def _write_index(
     from usecase_kit.report import render_index
     from usecase_kit.scoring import scorecard
 
-    portfolio = load_portfolio(portfolio_path)
-    chart = figure_html(matrix_chart(scorecard(portfolio)))
+    card = scorecard(load_portfolio(portfolio_path))
+    chart = figure_html(matrix_chart(card))
     html = render_index(
-        _index_rows(items, run_dir),
+        _index_rows(items, run_dir, card),
         chart_html=chart,
         run_id=run_dir.name,
         portfolio=portfolio_path.name,
@@ -186,6 +228,16 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase) -> None:
             ) from None
 
 
+def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
+    """Build each provider once now: a missing key or unknown prefix stops the batch up front."""
+    from usecase_kit.assessment import provider_for
+    from usecase_kit.providers import get_provider
+
+    specs = {provider_for(u, provider) for u in use_cases if u.pilot is not None}
+    for spec in sorted(specs):
+        get_provider(spec)
+
+
 def _new_run_dir(output_dir: Path, run_id: str | None) -> Path:
     stamp = run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     candidate, n = output_dir / stamp, 1
@@ -213,16 +265,18 @@ def build_packs(
     portfolio_file = Path(portfolio_path).resolve()
     portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
     ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
-    for use_case_id in ids:
-        _check_pilot_inputs(portfolio, portfolio.get(use_case_id))
+    chosen = [portfolio.get(use_case_id) for use_case_id in ids]
+    for use_case in chosen:
+        _check_pilot_inputs(portfolio, use_case)
+    _check_providers(chosen, provider)
     run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
-    work = Path(workspace).resolve() if workspace else Path(output_dir).resolve() / ".workspace"
+    work = Path(workspace).resolve() if workspace else workspace_home()
     items = []
     from usecase_kit.charts import OFFLINE_RENDERER
 
     with _kernel_env(PLOTLY_RENDERER=OFFLINE_RENDERER):
-        for use_case_id in ids:
-            item = _run_one(use_case_id, portfolio_file, run_dir, provider, work)
+        for use_case in chosen:
+            item = _run_one(use_case, portfolio_file, run_dir, provider, work)
             items.append(item)
             if on_item is not None:
                 on_item(item)

@@ -22,6 +22,7 @@ from usecase_kit.portfolio import UseCase
 
 __all__ = [
     "TIERS",
+    "TIER_LABELS",
     "Controls",
     "EvaluationGate",
     "RiskRules",
@@ -36,6 +37,13 @@ __all__ = [
 
 Tier = Literal["high_confidence", "medium_confidence", "high_scrutiny", "prohibited"]
 TIERS: tuple[Tier, ...] = ("high_confidence", "medium_confidence", "high_scrutiny", "prohibited")
+#: How a tier reads in a report.
+TIER_LABELS: dict[str, str] = {
+    "high_confidence": "High confidence",
+    "medium_confidence": "Medium confidence",
+    "high_scrutiny": "High scrutiny",
+    "prohibited": "Prohibited",
+}
 _PREDICATES = {"field", "equals", "in", "not_empty", "is_true", "text_matches", "all", "any", "not"}
 
 

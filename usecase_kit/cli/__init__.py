@@ -88,7 +88,9 @@ def packs(
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one message and exit 2, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)  # click returns Exit codes here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except UsecaseKitError as exc:
         typer.echo(f"usecase-kit: error: {exc}", err=True)
         sys.exit(2)

@@ -1,0 +1,81 @@
+"""Decision packs against a real OpenAI-compatible server on 127.0.0.1, and when things fail."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from usecase_kit.packs import build_packs
+from usecase_kit.testing import LocalOpenAIServer
+
+pytestmark = pytest.mark.slow
+KEY = "test-key-not-a-secret-7f3a"
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "usecase_kit", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_pack_from_a_model_server_is_not_baseline_and_reruns_from_cache(
+    templates_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with LocalOpenAIServer(api_key=KEY) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        portfolio = templates_dir / "example_portfolio.yaml"
+        options = {"provider": "openai", "use_case_ids": ["knowledge-search"]}
+        run = build_packs(portfolio, tmp_path / "out", workspace=tmp_path / "ws", **options)
+        assert not run.failed, run.items
+        calls = server.calls
+        assert calls == 25  # one per golden case
+        results = json.loads((run.run_dir / "knowledge-search" / "results.json").read_text())
+        assert results["is_baseline"] is False
+        assert results["provider"] == "openai:gpt-4o-mini"
+        assert results["endpoint"].startswith(server.base_url)
+        html = (run.run_dir / "knowledge-search" / "decision_pack.html").read_text()
+        assert "OFFLINE BASELINE" not in html and server.base_url in html
+        again = build_packs(portfolio, tmp_path / "out", workspace=tmp_path / "ws", **options)
+        assert not again.failed and server.calls == calls  # the rerun is served from the cache
+    for path in _files(tmp_path):
+        assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_failing_pack_leaves_a_page_and_the_run_exits_non_zero(
+    templates_dir: Path, tmp_path: Path
+) -> None:
+    with LocalOpenAIServer(api_key="the-right-key") as server:
+        env = {**os.environ, "OPENAI_API_KEY": "a-revoked-key", "OPENAI_BASE_URL": server.base_url}
+        result = subprocess.run(
+            [sys.executable, "-m", "usecase_kit", "packs",
+             str(templates_dir / "example_portfolio.yaml"), "--provider", "openai",
+             "--use-case", "knowledge-search", "--use-case", "code-review",
+             "--output-dir", str(tmp_path / "out")],
+            capture_output=True, text=True, env=env, cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "pack knowledge-search: FAILED" in result.stderr
+    assert "pack code-review: ok" in result.stderr  # no pilot: nothing to call, the pack stands
+    index = Path(result.stdout.strip().splitlines()[-1])
+    page = (index.parent / "knowledge-search" / "decision_pack.html").read_text()
+    assert "401" in page or "auth" in page.lower()
+    listing = index.read_text()
+    assert "FAILED" in listing and "70.00" in listing  # the score still shows for a failed pack
+
+
+def test_missing_key_stops_before_any_pack(templates_dir: Path, tmp_path: Path) -> None:
+    result = _cli("demo", "--provider", "openai", "--output-dir", str(tmp_path / "out"),
+                  cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
