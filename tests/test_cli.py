@@ -73,7 +73,7 @@ def test_misindented_field_is_caught_not_dropped(templates_dir: Path, tmp_path: 
     text = (templates_dir / "example_portfolio.yaml").read_text()
     text = text.replace(
         '      business_value: "HR service desk',
-        "      target_model: claude-sonnet-4-5\n      business_value: \"HR service desk",
+        '      target_model: claude-sonnet-4-5\n      business_value: "HR service desk',
         1,
     )
     path = tmp_path / "indent.yaml"

@@ -25,7 +25,7 @@ from usecase_kit.costs import (
     recommend_quota,
     standard_scenarios,
 )
-from usecase_kit.errors import InputError
+from usecase_kit.errors import InputError, PricingError
 from usecase_kit.pricing import ModelPrice, load_catalogue
 
 PRICE = ModelPrice(
@@ -227,7 +227,9 @@ def test_cli_costs_from_estimates_and_usage(cli: typer.Typer, tmp_path: Path) ->
             "1",
         ],
     )
-    assert "UNPRICED" in unpriced.output
+    # an unpriced model is an error (exit code 2 through the CLI's main), never a silent zero
+    assert isinstance(unpriced.exception, PricingError)
+    assert "not in the price catalogue" in str(unpriced.exception)
 
 
 def test_benchmark_runs_small_and_prints_the_summary_line(

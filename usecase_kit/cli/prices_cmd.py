@@ -131,13 +131,21 @@ def costs_cmd(
 ) -> None:
     """Project one use case's monthly and annual cost (P50/P90/P95) from usage or estimates."""
     from usecase_kit.costs import TokenEstimate, Volume, project_costs
+    from usecase_kit.errors import InputError, PricingError
     from usecase_kit.pricing import load_catalogue
 
     price = load_catalogue(catalogue, overrides).lookup(model)
+    if price.unpriced:
+        raise PricingError(f"{price.unpriced_reason} `usecase-kit prices show` lists the models.")
     frame = _read_usage(usage) if usage else None
     tokens = None
     if input_tokens is not None and output_tokens is not None:
         tokens = TokenEstimate(input_tokens, output_tokens)
+    elif frame is None or frame.empty:
+        raise InputError(
+            "no usage to project from: pass --usage FILE (pilot records) or both "
+            "--input-tokens and --output-tokens (an estimate per request)."
+        )
     volume = Volume(low, likely, high, growth)
     proj = project_costs(frame, volume, price, months=months, n_sims=sims, seed=seed, tokens=tokens)
     if as_json:
@@ -164,8 +172,14 @@ def _print_summary(proj: CostProjection) -> None:
         return
     for label in ("monthly", "annual", "per_request"):
         p50, p90, p95 = (getattr(proj, f"{label}_p{q}") for q in (50, 90, 95))
-        typer.echo(f"  {label:12} P50 {p50:14,.4f}  P90 {p90:14,.4f}  P95 {p95:14,.4f}")
-    typer.echo(f"  point estimate per month: {proj.point_monthly:,.4f}")
+        typer.echo(f"  {label:12} P50 {_usd(p50):>12}  P90 {_usd(p90):>12}  P95 {_usd(p95):>12}")
+    typer.echo(f"  point estimate per month: {_usd(proj.point_monthly)}")
+
+
+def _usd(value: float) -> str:
+    from usecase_kit.report import usd
+
+    return usd(value)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,15 @@ _TABLE_COLUMNS = ("rank", "id", "weighted_score", "tier", "status", "gates_faile
 _SENSITIVITY_COLUMNS = ("p_rank1", "p_topk", "rank_p5", "rank_p95")
 
 
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats to two decimals and missing values as a dash, for a terminal reader."""
+    out = frame.astype(object)
+    for column in frame.columns:
+        if frame[column].dtype.kind == "f":
+            out[column] = [f"{v:.2f}" if v == v else None for v in frame[column]]
+    return out.where(out.notna(), "—")
+
+
 def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
     from usecase_kit.scoring import write_table
 
@@ -51,7 +60,7 @@ def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None
     else:
         wanted = [*_TABLE_COLUMNS[:3], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[3:]]
         columns = [c for c in wanted if c in frame.columns]
-        typer.echo(frame[columns].to_string(index=False))
+        typer.echo(_readable(frame[columns]).to_string(index=False))
 
 
 def score(

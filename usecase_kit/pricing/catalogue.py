@@ -72,8 +72,9 @@ class PriceCatalogue:
         reason = (
             f"model {model!r} is not in the price catalogue ({self.path or self.source}, "
             f"as of {self.as_of}). Names match exactly, never approximately. Add it, or an alias, "
-            "in an overrides file (copy templates/prices/overrides.example.yaml and pass it as "
-            "overrides=...), or import it with `usecase-kit prices import FILE --models NAME`."
+            "in an overrides file (copy templates/prices/overrides.example.yaml; pass it with "
+            "--overrides or overrides=...), or import it with "
+            "`usecase-kit prices import FILE --models NAME`."
         )
         return ModelPrice(model, "unknown", None, None, as_of=self.as_of, unpriced_reason=reason)
 
