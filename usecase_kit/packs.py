@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,7 +128,7 @@ def _run_one(
             parameters=parameters,
             kernel_name="python3",
             progress_bar=False,
-            cwd=str(notebooks_dir()),
+            # no cwd=: papermill changes the process's directory, which threads would share
             execution_timeout=600,
             extra_arguments=["--log-level=ERROR"],  # no TCP-encryption warning per kernel
         )
@@ -257,11 +258,14 @@ def build_packs(
     use_case_ids: Sequence[str] | None = None,
     workspace: str | Path | None = None,
     on_item: Any = None,
+    workers: int | None = None,
 ) -> PackRun:
     """One decision pack per use case under `output_dir/<run-id>/`, plus `index.html`.
 
     A pack whose notebook fails still leaves its HTML (with the error) and is listed as failed.
+    `workers` kernels run at once (default: the number of CPUs, at most 4).
     """
+    workers = workers or min(4, os.cpu_count() or 1)
     portfolio_file = Path(portfolio_path).resolve()
     portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
     ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
@@ -271,15 +275,16 @@ def build_packs(
     _check_providers(chosen, provider)
     run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
     work = Path(workspace).resolve() if workspace else workspace_home()
-    items = []
     from usecase_kit.charts import OFFLINE_RENDERER
 
-    with _kernel_env(PLOTLY_RENDERER=OFFLINE_RENDERER):
-        for use_case in chosen:
-            item = _run_one(use_case, portfolio_file, run_dir, provider, work)
-            items.append(item)
-            if on_item is not None:
-                on_item(item)
+    def run(use_case: UseCase) -> PackItem:
+        item = _run_one(use_case, portfolio_file, run_dir, provider, work)
+        if on_item is not None:
+            on_item(item)
+        return item
+
+    with _kernel_env(PLOTLY_RENDERER=OFFLINE_RENDERER), ThreadPoolExecutor(workers) as pool:
+        items = list(pool.map(run, chosen))  # each thread drives its own kernel process
     index = _write_index(items, run_dir, portfolio_file, provider)
     if not index.exists():
         raise PackError(f"{index}: the index was not written.")

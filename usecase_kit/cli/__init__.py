@@ -42,7 +42,15 @@ Provider = Annotated[
 ]
 
 
-def _build(portfolio: Path, output_dir: Path, provider: str, ids: list[str] | None) -> None:
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, help="Packs built at once (one kernel each); default: CPUs, at most 4."),
+]
+
+
+def _build(
+    portfolio: Path, output_dir: Path, provider: str, ids: list[str] | None, workers: int | None
+) -> None:
     from usecase_kit.packs import build_packs
 
     def report(item: object) -> None:
@@ -53,7 +61,9 @@ def _build(portfolio: Path, output_dir: Path, provider: str, ids: list[str] | No
         typer.echo(f"  pack {item.use_case_id}: {status}", err=True)
 
     typer.echo(f"Building decision packs for {portfolio} with {provider} ...", err=True)
-    run = build_packs(portfolio, output_dir, provider=provider, use_case_ids=ids, on_item=report)
+    run = build_packs(
+        portfolio, output_dir, provider=provider, use_case_ids=ids, on_item=report, workers=workers
+    )
     if run.failed:
         typer.echo(f"{len(run.failed)} pack(s) failed; see their HTML for the error.", err=True)
     typer.echo(str(run.index))
@@ -65,11 +75,12 @@ def _build(portfolio: Path, output_dir: Path, provider: str, ids: list[str] | No
 def demo(
     output_dir: OutputDir = Path("outputs"),
     provider: Provider = "offline:baseline",
+    workers: Workers = None,
 ) -> None:
     """Run the whole flow on the bundled example portfolio and print the index path."""
     from usecase_kit.paths import example_portfolio
 
-    _build(example_portfolio(), output_dir, provider, None)
+    _build(example_portfolio(), output_dir, provider, None, workers)
 
 
 @app.command()
@@ -80,9 +91,10 @@ def packs(
     use_case: Annotated[
         list[str] | None, typer.Option("--use-case", help="Only these ids (repeatable).")
     ] = None,
+    workers: Workers = None,
 ) -> None:
     """One decision pack per use case plus index.html; prints the index path."""
-    _build(portfolio, output_dir, provider, use_case)
+    _build(portfolio, output_dir, provider, use_case, workers)
 
 
 def main(argv: list[str] | None = None) -> None:
