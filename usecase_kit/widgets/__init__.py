@@ -1,1 +1,2 @@
-"""ipywidgets forms per stage: `scoring.scoring_form` (scores with anchors), `costs.WhatIf` (sliders)."""
+"""ipywidgets forms per stage: `scoring.scoring_form` (scores with anchors) and
+`costs.WhatIf` (what-if sliders)."""
