@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from usecase_kit._config import load_model
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 from usecase_kit.portfolio import Portfolio, UseCase
@@ -128,20 +128,7 @@ class ImportResult:
 def load_mapping(path: str | os.PathLike[str] | None = None) -> InventoryMapping:
     """Load a column mapping (default: templates/mappings/us_federal_2025.yaml)."""
     source = Path(path) if path else templates_dir() / "mappings" / "us_federal_2025.yaml"
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        return InventoryMapping.model_validate(data)
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such mapping file.") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: not valid YAML ({exc}).") from None
-    except ValidationError as exc:
-        problems = [
-            f"{source.name}: field '{'.'.join(map(str, e['loc']))}': "
-            + str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors()
-        ]
-        raise InputError(f"{source}: the mapping is invalid:", problems) from None
+    return load_model(source, InventoryMapping, "mapping")
 
 
 # ---------------------------------------------------------------- reading rows

@@ -9,7 +9,6 @@ import contextlib
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from usecase_kit._config import yaml_problem
+from usecase_kit._io import atomic_write
 from usecase_kit.errors import InputError
 
 __all__ = [
@@ -306,19 +307,11 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
     return Portfolio(tuple(use_cases), source)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """'line 12, column 5: expected <block end>...' without the parser's internal stream name."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return f"{where}{problem}; check the indentation and the ':' after each field name."
-
-
 def _read_yaml(path: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+        raise InputError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     items = data.get("use_cases") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a top-level 'use_cases:' list of use cases.")
@@ -408,15 +401,7 @@ def neutralise_formula(value: Any) -> Any:
 
 
 def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    atomic_write(path, write)
 
 
 def _criteria_of(portfolio: Portfolio) -> list[str]:

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from usecase_kit._config import load_model
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 from usecase_kit.portfolio import UseCase
@@ -172,30 +172,10 @@ def classify(use_case: UseCase, rules: RiskRules | None = None) -> TierResult:
     return TierResult(TIERS[level], tuple(ids), tuple(reasons))
 
 
-def _load_yaml(path: Path, what: str) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such {what} file.") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc}).") from None
-
-
-def _problems(path: Path, exc: ValidationError) -> list[str]:
-    return [
-        f"{path.name}: field '{'.'.join(map(str, e['loc']))}': "
-        + str(e["msg"]).removeprefix("Value error, ")
-        for e in exc.errors()
-    ]
-
-
 def load_rules(path: str | os.PathLike[str] | None = None) -> RiskRules:
     """Load the risk rules (default: templates/risk_rules.yaml)."""
     source = Path(path) if path is not None else templates_dir() / "risk_rules.yaml"
-    try:
-        return RiskRules.model_validate(_load_yaml(source, "risk rules"))
-    except ValidationError as exc:
-        raise InputError(f"{source}: the risk rules are invalid:", _problems(source, exc)) from None
+    return load_model(source, RiskRules, "risk rules")
 
 
 # ---------------------------------------------------------------- tier -> controls
@@ -234,12 +214,7 @@ class _ControlsFile(_Strict):
 def load_controls(path: str | os.PathLike[str] | None = None) -> dict[Tier, Controls]:
     """Load tier -> required controls (default: templates/tier_controls.yaml)."""
     source = Path(path) if path is not None else templates_dir() / "tier_controls.yaml"
-    try:
-        parsed = _ControlsFile.model_validate(_load_yaml(source, "tier controls"))
-    except ValidationError as exc:
-        raise InputError(
-            f"{source}: the tier controls are invalid:", _problems(source, exc)
-        ) from None
+    parsed = load_model(source, _ControlsFile, "tier controls")
     missing = set(TIERS) - set(parsed.tiers)
     if missing:
         raise InputError(f"{source}: field 'tiers': no controls for {sorted(missing)}; add them.")

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from usecase_kit._config import yaml_problem
 from usecase_kit.errors import InputError
 from usecase_kit.evaluation.golden import GoldenCase, load_golden, load_passages
 
@@ -108,7 +109,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from None
+        raise InputError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise InputError(
             f"{path}: a plan is a YAML mapping (use_case_id, golden, prompt, models...)."

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from usecase_kit._config import load_model
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 
@@ -100,15 +100,7 @@ def _problems(source: Path, exc: ValidationError) -> list[str]:
 def load_rubric(path: str | os.PathLike[str] | None = None) -> Rubric:
     """Load a rubric YAML (default: templates/rubric.yaml); errors name the file and field."""
     source = Path(path) if path is not None else templates_dir() / "rubric.yaml"
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        return Rubric.model_validate(data)
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such rubric file.") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: not valid YAML ({exc}).") from None
-    except ValidationError as exc:
-        raise InputError(f"{source}: the rubric is invalid:", _problems(source, exc)) from None
+    return load_model(source, Rubric, "rubric")
 
 
 def rubric_presets() -> dict[str, Path]:

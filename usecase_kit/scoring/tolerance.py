@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from usecase_kit.errors import InputError
+from usecase_kit._config import load_model
 from usecase_kit.paths import templates_dir
 from usecase_kit.risk import TIERS, Tier, check_condition, matches
 
@@ -117,16 +116,4 @@ def gate_failures(use_case: Any, tier: Tier, profile: RiskTolerance) -> list[Gat
 def load_tolerance(path: str | os.PathLike[str] | None = None) -> RiskTolerance:
     """Load a risk-tolerance profile (default: templates/risk_tolerance.yaml)."""
     source = Path(path) if path is not None else templates_dir() / "risk_tolerance.yaml"
-    try:
-        return RiskTolerance.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such risk-tolerance file.") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: not valid YAML ({exc}).") from None
-    except ValidationError as exc:
-        problems = [
-            f"{source.name}: field '{'.'.join(map(str, e['loc']))}': "
-            + str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors()
-        ]
-        raise InputError(f"{source}: the risk-tolerance profile is invalid:", problems) from None
+    return load_model(source, RiskTolerance, "risk-tolerance profile")
