@@ -75,3 +75,11 @@ def test_demo_verdicts_follow_the_rules(demo_run: tuple[Path, str]) -> None:
     pilots = json.loads((index.parent / "knowledge-search" / "results.json").read_text())
     assert pilots["is_baseline"] is True
     assert pilots["evaluation"]["eval_set_size"] > 0
+
+
+def test_executed_notebooks_keep_figures_but_not_plotly_js(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    executed = index.parent / "knowledge-search" / "decision_pack.ipynb"
+    text = executed.read_text(encoding="utf-8")
+    assert executed.stat().st_size < 1_000_000
+    assert "application/vnd.plotly.v1+json" in text and "window.PlotlyConfig" not in text

@@ -92,10 +92,16 @@ def slim_notebook(notebook_path: Path) -> None:
 
     notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
     for cell in notebook.cells:
+        kept = []
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "application/vnd.plotly.v1+json" in data:
                 data.pop("text/html", None)
+            elif "window.PlotlyConfig" in str(data.get("text/html", "")):
+                continue  # the renderer's one-off copy of plotly.js
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
     text = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
     atomic_write_text(notebook_path, text)
 
