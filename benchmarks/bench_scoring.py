@@ -8,14 +8,19 @@
    purpose, outputs, topic area, data, stage; never the agency's high-impact flag or its
    justification), recover the agencies' own high-impact determinations: recall and precision of
    `high_scrutiny` or `prohibited` against `is_high_impact == "High-impact"` (blank rows left out).
+   Reported on all labelled rows (`tier_*`), on the development set (`dev_*`: rows of the agencies
+   whose `agency` sorts into the first 60%) and on the held-out rest (`heldout_*`). Rule changes are
+   analysed on the development set only (`--show-errors N`).
 
 Usage: python benchmarks/bench_scoring.py [--inventory PATH] [--mapping PATH] [--samples N]
+       [--show-errors N]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import time
 import tracemalloc
 from pathlib import Path
@@ -31,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INVENTORY = (
     ROOT.parent / "shared/data/usecases/us_federal_2025/2025_individually_reported_AI_use_cases.csv"
 )
+#: Share of agencies (sorted by `agency`) whose rows form the development set; the rest are held
+#: out. Error analysis for the rules uses the development set only.
+DEVELOPMENT_SHARE = 0.6
 CATEGORIES = ["internal_knowledge", "support", "content_generation", "code_generation", "analytics"]
 
 
@@ -98,8 +106,37 @@ def _truth(path: Path, column: str, positive: str) -> dict[int, bool]:
     return {n: v.strip() == positive for n, v in enumerate(values, start=2) if v and v.strip()}
 
 
+def development_agencies(path: Path, share: float = DEVELOPMENT_SHARE) -> set[str]:
+    """The agencies (column `agency`, sorted case-insensitively) in the first `share` of the
+    sorted list: their rows are the development set, every other agency's rows are held out."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        names = {row.get("agency", "").strip() for row in csv.DictReader(handle)}
+    ordered = sorted((n for n in names if n), key=str.lower)
+    return set(ordered[: math.ceil(share * len(ordered))])
+
+
+def _rates(hits: dict[str, int]) -> tuple[float, float]:
+    recall = hits["tp"] / max(1, hits["tp"] + hits["fn"])
+    precision = hits["tp"] / max(1, hits["tp"] + hits["fp"])
+    return recall, precision
+
+
+def _show_errors(errors: dict[str, list[UseCase]], count: int) -> None:
+    """Print development-set false positives and negatives with their descriptive fields."""
+    for kind, title in (("fp", "false positives"), ("fn", "false negatives")):
+        cases = errors[kind]
+        print(f"--- development set {title}: {count} of {len(cases)} ---")
+        for use_case in cases[:count]:
+            result = classify(use_case, load_rules())
+            print(f"[{use_case.source_ref}] {use_case.business_unit}: {use_case.name}")
+            print(
+                f"  tier={result.tier} rules={','.join(result.rule_ids)} sector={use_case.sector}"
+            )
+            print("  " + use_case.description.replace("\n", "\n  ")[:900])
+
+
 def bench_inventory(
-    path: Path, mapping_path: Path | None, column: str, positive: str
+    path: Path, mapping_path: Path | None, column: str, positive: str, show_errors: int = 0
 ) -> dict[str, float]:
     mapping, rules = load_mapping(mapping_path), load_rules()
     start = time.perf_counter()
@@ -108,7 +145,9 @@ def bench_inventory(
     elapsed = time.perf_counter() - start
     blind = import_inventory(path, mapping, descriptive_only=True).portfolio
     truth = _truth(path, column, positive)
-    hits = {"tp": 0, "fp": 0, "fn": 0}
+    development = development_agencies(path)
+    hits = {split: {"tp": 0, "fp": 0, "fn": 0} for split in ("all", "dev", "heldout")}
+    errors: dict[str, list[UseCase]] = {"fp": [], "fn": []}
     for use_case in blind:
         row = int(str(use_case.source_ref).rsplit(" ", 1)[-1])
         if row not in truth:
@@ -118,19 +157,26 @@ def bench_inventory(
             "tp" if predicted and truth[row] else "fp" if predicted else "fn" if truth[row] else ""
         )
         if key:
-            hits[key] += 1
-    recall = hits["tp"] / max(1, hits["tp"] + hits["fn"])
-    precision = hits["tp"] / max(1, hits["tp"] + hits["fp"])
+            split = "dev" if use_case.business_unit in development else "heldout"
+            hits["all"][key] += 1
+            hits[split][key] += 1
+            if split == "dev" and key in errors:
+                errors[key].append(use_case)
+    if show_errors:
+        _show_errors(errors, show_errors)
     print(
         f"inventory: {len(imported.portfolio)} imported, {len(imported.skipped)} skipped, "
-        f"{len(imported.report)} notes; determinations {hits} of {len(truth)} labelled rows"
+        f"{len(imported.report)} notes; determinations {hits['all']} of {len(truth)} labelled rows"
     )
-    return {
-        "inventory_rows": len(imported.portfolio),
-        "inventory_s": elapsed,
-        "tier_recall": recall,
-        "tier_precision": precision,
-    }
+    figures: dict[str, float] = {"inventory_rows": len(imported.portfolio), "inventory_s": elapsed}
+    for split, prefix in (("all", "tier"), ("dev", "dev"), ("heldout", "heldout")):
+        recall, precision = _rates(hits[split])
+        figures |= {f"{prefix}_recall": recall, f"{prefix}_precision": precision}
+        print(
+            f"{split}: {hits[split]} recall={recall:.3f} precision={precision:.3f}"
+            + (f" ({len(development)} development agencies)" if split == "dev" else "")
+        )
+    return figures
 
 
 def main() -> None:
@@ -142,26 +188,39 @@ def main() -> None:
     parser.add_argument("--use-cases", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--show-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N development-set false positives and N false negatives",
+    )
     args = parser.parse_args()
     figures = bench_sensitivity(args.use_cases, args.samples, args.seed)
     print(f"sensitivity: {args.use_cases} use cases x {args.samples} weight samples")
     if args.inventory.is_file():
         figures |= bench_inventory(
-            args.inventory, args.mapping, args.truth_column, args.truth_positive
+            args.inventory, args.mapping, args.truth_column, args.truth_positive, args.show_errors
         )
     else:
         print(f"inventory not found: {args.inventory} (pass --inventory PATH)")
         figures |= {
             "inventory_rows": 0,
             "inventory_s": float("nan"),
-            "tier_recall": float("nan"),
-            "tier_precision": float("nan"),
+            **{
+                f"{prefix}_{rate}": float("nan")
+                for prefix in ("tier", "dev", "heldout")
+                for rate in ("recall", "precision")
+            },
         }
     print(
         f"sensitivity_s={figures['sensitivity_s']:.3f} naive_s={figures['naive_s']:.3f} "
         f"ratio={figures['ratio']:.1f} peak_mb={figures['peak_mb']:.1f} "
         f"inventory_rows={figures['inventory_rows']} inventory_s={figures['inventory_s']:.2f} "
-        f"tier_recall={figures['tier_recall']:.3f} tier_precision={figures['tier_precision']:.3f}"
+        f"dev_recall={figures['dev_recall']:.3f} dev_precision={figures['dev_precision']:.3f} "
+        f"tier_recall={figures['tier_recall']:.3f} tier_precision={figures['tier_precision']:.3f} "
+        f"heldout_recall={figures['heldout_recall']:.3f} "
+        f"heldout_precision={figures['heldout_precision']:.3f}"
     )
 
 

@@ -1,0 +1,274 @@
+"""Text patterns of the risk rules and the federal mapping: each fires on the purpose it names and
+stays silent on back-office, engineering or research text that shares a word with it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from usecase_kit.importers import import_inventory, load_mapping
+from usecase_kit.portfolio import UseCase
+from usecase_kit.risk import classify
+
+BASE: dict[str, Any] = {
+    "id": "uc",
+    "name": "Use case",
+    "business_unit": "Ops",
+    "category": "analytics",
+    "audience": "internal",
+    "human_review": "before_use",
+    "data_sensitivity": "internal",
+}
+
+
+def _fires(rule_id: str, text: str, **fields: Any) -> bool:
+    use_case = UseCase.model_validate(BASE | {"description": text} | fields)
+    return rule_id in classify(use_case).rule_ids
+
+
+RIGHTS = "OMB_PRESUMED_RIGHTS_IMPACTING"
+SAFETY = "OMB_PRESUMED_SAFETY_IMPACTING"
+
+# (rule, text that must fire, text that must not fire)
+CASES = [
+    # health: diagnosis or triage of people, not of machines, data or malware
+    (
+        RIGHTS,
+        "Suggests a differential diagnosis from the patient's symptoms for the physician.",
+        "Fault diagnosis for spacecraft subsystems from telemetry.",
+    ),
+    (
+        RIGHTS,
+        "Nurses use it for telephone triage of patients calling the clinic.",
+        "Analysts triage malware samples and extract indicators.",
+    ),
+    (
+        RIGHTS,
+        "Helps clinicians diagnose skin lesions from photographs taken in the clinic.",
+        "A diagnostic package for chemical mechanisms in the regional climate model.",
+    ),
+    (
+        RIGHTS,
+        "Recommends treatment plans for veterans with chronic pain.",
+        "Optimises membrane cleaning at the water treatment plant.",
+    ),
+    (
+        RIGHTS,
+        "Identifies inmates at risk for heart disease to provide more aggressive treatment.",
+        "Forecasts disease spread in elk herds from GPS movement data.",
+    ),
+    # benefits: decisions on a person's claim, not grant or facility eligibility
+    (
+        RIGHTS,
+        "Drafts eligibility determinations for applicants to the housing assistance programme.",
+        "Checks grant budgets for eligibility concerns during internal controls testing.",
+    ),
+    (
+        RIGHTS,
+        "Prioritises disability claims adjudication and flags claimants for review.",
+        "Summarises adjudication guidance documents for the policy office.",
+    ),
+    # employment: selecting or deciding about people, not recruitment marketing
+    (
+        RIGHTS,
+        "Ranks job applicants and supports hiring decisions.",
+        "Builds staff biographies for the website from resumes they submit.",
+    ),
+    (
+        RIGHTS,
+        "Scores writing samples for making more timely employment decisions.",
+        "Analyses survey answers to improve recruitment events.",
+    ),
+    # criminal justice decisions about a person
+    (
+        RIGHTS,
+        "Predicts potential for misconduct to classify newly admitted inmates by security level.",
+        "Standardises offence codes in administrative crime statistics.",
+    ),
+    # workplace monitoring (Annex III 4(b))
+    (
+        RIGHTS,
+        "Insider threat detection from user activity monitoring of staff accounts.",
+        "Monitors server activity for performance anomalies.",
+    ),
+    # tracking people
+    (
+        RIGHTS,
+        "Automated license plate reader alerts for vehicles of interest.",
+        "Counts vehicles at the depot gate to plan parking spaces.",
+    ),
+    # biometrics: a fingerprint of a person, not of a drug sample or pathogen
+    (
+        RIGHTS,
+        "Fingerprint matching against the criminal history repository.",
+        "Chemical fingerprinting of seized drug exhibits to link them to a source.",
+    ),
+    (
+        RIGHTS,
+        "Remote identity proofing of applicants before they can access their account.",
+        "Validates the formatting of document signatures.",
+    ),
+    # immigration and refugees: decisions, not an office's name
+    (
+        RIGHTS,
+        "Supports refugee status determinations by summarising interview notes.",
+        "The Office of Refugee Resettlement digitises its policy manual.",
+    ),
+    # suspects: people, not "suspect data"
+    (
+        RIGHTS,
+        "Helps investigators identify unknown suspects from lawfully obtained images.",
+        "Flags suspect pixels in satellite imagery for cloud masking.",
+    ),
+    # safety: controlling vehicles, plant or aircraft, not transcribing or studying them
+    (
+        SAFETY,
+        "Collision avoidance system for aircraft operating near the airport.",
+        "Transcribes radio communications between pilots and air traffic control.",
+    ),
+    (
+        SAFETY,
+        "Self-driving shuttle on public roads around the campus.",
+        "Autonomous navigation research for lunar rovers.",
+    ),
+    (
+        SAFETY,
+        "Software as a medical device that flags arrhythmias on ECGs.",
+        "Forecasts demand for medical devices in the supply chain.",
+    ),
+    (
+        SAFETY,
+        "Kinetic strike recommendations for counter-drone systems.",
+        "Models nanoparticle growth kinetics from electron microscope images.",
+    ),
+    (
+        SAFETY,
+        "Monitors nuclear reactor safety parameters and alerts operators.",
+        "Summarises procurement contracts for the facilities office.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "fires", "silent"), CASES)
+def test_pattern_fires_and_stays_silent(rule_id: str, fires: str, silent: str) -> None:
+    assert _fires(rule_id, fires), fires
+    assert not _fires(rule_id, silent), silent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scientific research on ocean circulation with machine learning.",
+        "Document summarisation for staff: summarises long reports before meetings.",
+        "Translation and transcription of public meeting recordings for the archive.",
+    ],
+)
+def test_back_office_or_research_text_alone_is_not_high_scrutiny(text: str) -> None:
+    use_case = UseCase.model_validate(BASE | {"description": text})
+    assert classify(use_case).tier not in {"high_scrutiny", "prohibited"}
+
+
+def test_internal_search_over_personal_data_is_not_double_counted() -> None:
+    """PERSONAL_DATA already sets the floor; no second step for the same personal data."""
+    use_case = UseCase.model_validate(
+        BASE
+        | {
+            "description": "Searches HR policy answers for staff.",
+            "category": "internal_knowledge",
+            "data_sensitivity": "personal",
+        }
+    )
+    assert classify(use_case).tier == "medium_confidence"
+
+
+# ------------------------------------------------------------------ federal mapping
+
+COLUMNS = [
+    "agency",
+    "id",
+    "use_case_name",
+    "agency_bureau",
+    "development_stage",
+    "is_high_impact",
+    "topic_area",
+    "classification",
+    "problem_solved",
+    "benefits",
+    "system_outputs",
+    "data_description",
+    "has_pii",
+]
+
+
+def _import(tmp_path: Path, rows: list[dict[str, str]]) -> dict[str, UseCase]:
+    path = tmp_path / "inventory.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for number, row in enumerate(rows):
+            writer.writerow(
+                {c: "" for c in COLUMNS}
+                | {"agency": "AG", "id": f"AG-{number}", "development_stage": "Deployed"}
+                | row
+            )
+    portfolio = import_inventory(path, load_mapping(), descriptive_only=True).portfolio
+    return {u.name: u for u in portfolio}
+
+
+def test_chatbot_alone_is_internal_but_a_public_one_is_external(tmp_path: Path) -> None:
+    cases = _import(
+        tmp_path,
+        [
+            {"use_case_name": "Travel policy chatbot", "problem_solved": "Answers staff travel"},
+            {
+                "use_case_name": "Website chatbot",
+                "problem_solved": "A chatbot for the public answering questions on our website",
+            },
+        ],
+    )
+    staff, public = cases["Travel policy chatbot"], cases["Website chatbot"]
+    assert staff.audience == "internal" and staff.category != "customer_service"
+    assert public.audience == "external" and public.category == "customer_service"
+
+
+def test_health_terms_are_special_category_only_with_personal_data(tmp_path: Path) -> None:
+    cases = _import(
+        tmp_path,
+        [
+            {
+                "use_case_name": "Chart review",
+                "problem_solved": "Reads medical records",
+                "has_pii": "Yes",
+            },
+            {
+                "use_case_name": "Record stats",
+                "problem_solved": "Counts medical records",
+                "has_pii": "No",
+            },
+            {"use_case_name": "Face match", "problem_solved": "Facial recognition of visitors"},
+        ],
+    )
+    assert cases["Chart review"].data_sensitivity == "special_category"
+    assert cases["Record stats"].data_sensitivity == "internal"
+    assert cases["Face match"].data_sensitivity == "special_category"
+
+
+def test_annex_iii_areas_need_a_person_not_a_shared_word(tmp_path: Path) -> None:
+    cases = _import(
+        tmp_path,
+        [
+            {"use_case_name": "Triage desk", "problem_solved": "Triage of IT tickets for staff"},
+            {"use_case_name": "ED triage", "problem_solved": "Emergency department triage"},
+            {"use_case_name": "Grants", "problem_solved": "Checks grant eligibility"},
+            {"use_case_name": "Benefits", "problem_solved": "Benefits eligibility determination"},
+            {"use_case_name": "Irish", "problem_solved": "Translates Irish Gaelic letters"},
+        ],
+    )
+    assert cases["Triage desk"].regulatory.annex_iii is None
+    assert cases["ED triage"].regulatory.annex_iii == "5(d)"
+    assert cases["Grants"].regulatory.annex_iii is None
+    assert cases["Benefits"].regulatory.annex_iii == "5(a)"
+    assert cases["Irish"].regulatory.annex_iii is None
