@@ -234,7 +234,9 @@ def test_chatbot_alone_is_internal_but_a_public_one_is_external(tmp_path: Path) 
     assert public.audience == "external" and public.category == "customer_service"
 
 
-def test_health_terms_are_special_category_only_with_personal_data(tmp_path: Path) -> None:
+def test_health_and_biometric_terms_are_special_category_whatever_the_pii_tick(
+    tmp_path: Path,
+) -> None:
     cases = _import(
         tmp_path,
         [
@@ -249,10 +251,13 @@ def test_health_terms_are_special_category_only_with_personal_data(tmp_path: Pat
                 "has_pii": "No",
             },
             {"use_case_name": "Face match", "problem_solved": "Facial recognition of visitors"},
+            {"use_case_name": "Budget", "problem_solved": "Forecasts the budget", "has_pii": "No"},
         ],
     )
     assert cases["Chart review"].data_sensitivity == "special_category"
-    assert cases["Record stats"].data_sensitivity == "internal"
+    # an agency's "no PII" tick is about direct identifiers; health records stay special category
+    assert cases["Record stats"].data_sensitivity == "special_category"
+    assert cases["Budget"].data_sensitivity == "internal"
     assert cases["Face match"].data_sensitivity == "special_category"
 
 
