@@ -38,7 +38,7 @@ def test_pilot_command_prints_summary_and_writes_csv(
     ]
     result = CliRunner().invoke(app, [*args, "--no-progress"])
     assert result.exit_code == 0, result.output
-    assert "ok: 25" in result.output and "is_baseline: True" in result.output
+    assert "ok: 25" in result.output and "is_baseline: yes" in result.output
     assert "offline BM25 baseline" in result.output
     assert len(csv.read_text().splitlines()) > 25
     again = CliRunner().invoke(app, [*args, "--no-progress"])

@@ -69,8 +69,12 @@ def _print_summary(summary: dict[str, Any], database: Path | None) -> None:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "none"
     return "-" if value is None else str(value)
 
 

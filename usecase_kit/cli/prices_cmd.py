@@ -90,7 +90,13 @@ def show_cmd(
         price = cat.get(model)
         for key, value in vars(price).items():
             if value not in (None, (), ""):
-                typer.echo(f"{key:30} {value}")
+                shown = ", ".join(value) if isinstance(value, tuple) else value
+                shown = (
+                    {True: "yes", False: "no"}.get(shown, shown)
+                    if isinstance(shown, bool)
+                    else shown
+                )
+                typer.echo(f"{key:30} {shown}")
         return
     typer.echo(f"{'model':52} {'input':>8} {'output':>8} {'cached':>8} {'batch_in':>8}")
     for name in cat.models():
