@@ -124,7 +124,34 @@ def import_inventory(
         typer.echo(f"  ... and {len(result.report) - 20} more notes")
 
 
+def weights(
+    judgements: Annotated[Path, typer.Argument(help="AHP judgements YAML (see templates/).")],
+    rubric: Annotated[Path | None, typer.Option(help="Rubric whose criteria are judged.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the rubric with the AHP weights to this YAML file.")
+    ] = None,
+) -> None:
+    """Criterion weights from AHP pairwise judgements, with Saaty's consistency ratio."""
+    from usecase_kit._io import atomic_write_text
+    from usecase_kit.scoring import ahp_from_file, load_rubric
+
+    base = load_rubric(rubric)
+    result = ahp_from_file(judgements, base)
+    for name, weight in result.weights.items():
+        typer.echo(f"  {name:24} {weight:.3f}  (rubric now {base.weights()[name]:.3f})")
+    typer.echo(result.summary())
+    if not result.consistent:
+        raise InputError(f"{judgements}: {result.summary()}. No rubric was written.")
+    if output is not None:
+        import yaml
+
+        updated = base.with_weights(result.weights).model_dump(mode="json", exclude_none=True)
+        atomic_write_text(output, yaml.safe_dump(updated, sort_keys=False, allow_unicode=True))
+        typer.echo(f"wrote {output}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the scoring commands to the `usecase-kit` app."""
     app.command("score")(score)
     app.command("import-inventory")(import_inventory)
+    app.command("weights")(weights)

@@ -4,6 +4,7 @@ sensitivity and multi-assessor agreement. Rules (usecase_kit.risk) run before an
 
 from __future__ import annotations
 
+from usecase_kit.scoring.ahp_file import ahp_from_file, load_judgements
 from usecase_kit.scoring.assessors import (
     aggregate,
     agreement,
@@ -35,6 +36,7 @@ __all__ = [
     "SubCriterion",
     "aggregate",
     "agreement",
+    "ahp_from_file",
     "ahp_weights",
     "apply_aggregate",
     "disagreements",
@@ -42,6 +44,7 @@ __all__ = [
     "icc",
     "krippendorff_alpha",
     "load_assessments",
+    "load_judgements",
     "load_rubric",
     "load_tolerance",
     "naive_sensitivity",
