@@ -79,3 +79,19 @@ def test_missing_key_stops_before_any_pack(templates_dir: Path, tmp_path: Path) 
     assert result.returncode == 2
     assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_callers_folder_cannot_shadow_packages_in_the_kernel(
+    templates_dir: Path, tmp_path: Path
+) -> None:
+    """Kernels start in the pack's folder: a user's `attr.py` or `pandas.py` is not imported."""
+    (tmp_path / "attr.py").write_text("raise ImportError('shadowed attr imported')\n")
+    (tmp_path / "pandas.py").write_text("raise ImportError('shadowed pandas imported')\n")
+    script = Path(sys.executable).with_name("usecase-kit")  # `python -m` would put cwd on sys.path
+    result = subprocess.run(
+        [str(script), "packs", str(templates_dir / "example_portfolio.yaml"), "--use-case",
+         "code-review", "--output-dir", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "pack code-review: ok" in result.stderr

@@ -134,8 +134,10 @@ def _run_one(
             parameters=parameters,
             kernel_name="python3",
             progress_bar=False,
-            # no cwd=: papermill changes the process's directory, which threads would share
             execution_timeout=600,
+            # the kernel starts in the pack's folder, not the caller's (a stray attr.py there
+            # would shadow a package); not papermill's cwd=, which chdirs the whole process
+            resources={"metadata": {"path": str(out_dir)}},
             extra_arguments=["--log-level=ERROR"],  # no TCP-encryption warning per kernel
         )
     except pm.PapermillExecutionError as exc:  # the failed notebook is still written
