@@ -22,15 +22,20 @@ TIER_COLOURS: dict[str, str] = {
 }
 
 
-def _jitter(values: pd.Series, ids: pd.Series) -> list[float]:
-    """Spread points that share a cell a little (deterministic, by id) so all stay visible."""
-    seen: dict[float, int] = {}
-    out = []
-    for value, _ in zip(values.astype(float), ids, strict=True):
-        count = seen.get(value, 0)
-        seen[value] = count + 1
-        out.append(value + 0.08 * ((count % 5) - 2))
-    return out
+def _spread(plotted: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """Use cases sharing a (feasibility, value) cell, whatever their tier, are spread sideways
+    and their labels alternate above and below, so none hides another."""
+    cells: dict[tuple[float, float], list[str]] = {}
+    for _, row in plotted.iterrows():
+        cell = (float(row["technical_feasibility"]), float(row["business_value"]))
+        cells.setdefault(cell, []).append(str(row["id"]))
+    placed: dict[str, tuple[float, str]] = {}
+    for ids in cells.values():
+        last = len(ids) - 1
+        for i, use_case in enumerate(ids):
+            position = "top center" if i % 2 == 0 else "bottom center"
+            placed[use_case] = (0.3 * (i - last / 2), position)
+    return placed
 
 
 def matrix_chart(scorecard: pd.DataFrame) -> Any:
@@ -44,23 +49,27 @@ def matrix_chart(scorecard: pd.DataFrame) -> Any:
     plotted = scorecard.dropna(subset=needed)
     missing = sorted(set(scorecard["id"]) - set(plotted["id"]))
     figure = go.Figure()
+    placed = _spread(plotted)
     for tier, colour in TIER_COLOURS.items():
         part = plotted[plotted["tier"] == tier]
         if part.empty:
             continue
-        figure.add_trace(_matrix_trace(go, part, tier, colour))
+        figure.add_trace(_matrix_trace(go, part, tier, colour, placed))
     subtitle = f"<br><sup>not plotted (unscored): {', '.join(missing)}</sup>" if missing else ""
     figure.update_layout(
         title=f"Value x feasibility (bubble size: data readiness){subtitle}",
-        xaxis={"title": "Technical feasibility (1-5)", "range": [0.5, 5.5], "dtick": 1},
-        yaxis={"title": "Business value (1-5)", "range": [0.5, 5.5], "dtick": 1},
+        xaxis={"title": "Technical feasibility (1-5)", "range": [0.3, 5.9], "dtick": 1},
+        yaxis={"title": "Business value (1-5)", "range": [0.5, 5.7], "dtick": 1},
         legend_title_text="Tier",
         template="plotly_white",
+        height=620,  # one score step must clear a label above and one below
     )
     return figure
 
 
-def _matrix_trace(go: Any, part: pd.DataFrame, tier: str, colour: str) -> Any:
+def _matrix_trace(
+    go: Any, part: pd.DataFrame, tier: str, colour: str, placed: dict[str, tuple[float, str]]
+) -> Any:
     hover = [
         f"<b>{row['name']}</b><br>value {row['business_value']}, feasibility "
         f"{row['technical_feasibility']}, data {row['data_readiness']}<br>"
@@ -68,11 +77,14 @@ def _matrix_trace(go: Any, part: pd.DataFrame, tier: str, colour: str) -> Any:
         for _, row in part.iterrows()
     ]
     return go.Scatter(
-        x=_jitter(part["technical_feasibility"], part["id"]),
-        y=_jitter(part["business_value"], part["id"]),
+        x=[
+            float(x) + placed[i][0]
+            for x, i in zip(part["technical_feasibility"], part["id"], strict=True)
+        ],
+        y=list(part["business_value"].astype(float)),
         mode="markers+text",
         text=list(part["id"]),
-        textposition="top center",
+        textposition=[placed[i][1] for i in part["id"]],
         name=tier.replace("_", " "),
         marker={"size": [8 + 8 * float(v) for v in part["data_readiness"]], "color": colour},
         hovertext=hover,
