@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 
@@ -91,3 +92,15 @@ def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "broken.yaml: not valid YAML: line 3, column 4" in result.stderr
     assert "<unicode string>" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--bogus"], ["nosuchcommand"], ["score"], ["pilot", "plan.yaml", "--no-such-option"]],
+)
+def test_usage_mistakes_get_one_message_and_exit_2(args: list[str], tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("usecase-kit")  # the installed console script
+    result = subprocess.run([str(script), *args], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Exception" not in result.stderr
+    assert "Usage:" in result.stderr or "usage" in result.stderr.lower()

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from usecase_kit.cli import pilot_cmd, prices_cmd, score_cmd
@@ -98,19 +97,13 @@ def packs(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors print one message and exit 2, never a traceback."""
+    """Entry point: usage mistakes and user errors print one message and exit 2, no traceback.
+
+    typer's standalone mode handles usage errors, `typer.Exit` codes and Ctrl-C with its own
+    (vendored) click; what reaches here is a `UsecaseKitError` raised by the library.
+    """
     try:
-        code = app(args=argv, standalone_mode=False)  # click returns Exit codes here
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app(args=argv, prog_name="usecase-kit")
     except UsecaseKitError as exc:
         typer.echo(f"usecase-kit: error: {exc}", err=True)
         sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
