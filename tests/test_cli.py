@@ -104,3 +104,19 @@ def test_usage_mistakes_get_one_message_and_exit_2(args: list[str], tmp_path: Pa
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "Exception" not in result.stderr
     assert "Usage:" in result.stderr or "usage" in result.stderr.lower()
+
+
+def test_a_copied_example_portfolio_still_finds_the_bundled_golden_sets(
+    templates_dir: Path, tmp_path: Path
+) -> None:
+    from usecase_kit.portfolio import load_portfolio
+
+    copy = tmp_path / "my_portfolio.xlsx"
+    copy.write_bytes((templates_dir / "example_portfolio.xlsx").read_bytes())
+    portfolio = load_portfolio(copy)
+    found = portfolio.resolve("golden/workplace_health_faq.jsonl")
+    assert found == templates_dir / "golden" / "workplace_health_faq.jsonl"
+    (tmp_path / "golden").mkdir()
+    own = tmp_path / "golden" / "workplace_health_faq.jsonl"
+    own.write_text(found.read_text())
+    assert portfolio.resolve("golden/workplace_health_faq.jsonl") == own  # the client's wins

@@ -220,8 +220,9 @@ def assess_use_case(
     evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
     cost, scenarios = _project(use_case, pilot, prices, notes)
     decision = decide(
-        score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd
-    )
+        score_row, tier, controls, evaluation, cost,
+        budget_usd=use_case.monthly_budget_usd, human_review=use_case.human_review,
+    )  # fmt: skip
     summary = _pilot_summary(run, pilot) if run is not None and pilot is not None else None
     return Assessment(
         use_case, score_row, tier, controls, decision, spec, endpoint=endpoint, pilot=pilot,

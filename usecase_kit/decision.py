@@ -12,9 +12,17 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from usecase_kit.formatting import metric_value, usd
 from usecase_kit.risk import Controls, TierResult
 
-__all__ = ["CostEvidence", "Decision", "DecisionPolicy", "GateResult", "decide"]
+__all__ = [
+    "REVIEW_SHARE",
+    "CostEvidence",
+    "Decision",
+    "DecisionPolicy",
+    "GateResult",
+    "decide",
+]
 
 Verdict = Literal["go", "conditional_go", "no_go"]
 
@@ -100,12 +108,41 @@ def _evidence_conditions(gates: list[GateResult], evaluation: EvalEvidence | Non
     for gate in gates:
         if gate.status == "fail":
             conditions.append(
-                f"Gate {gate.metric} {gate.op} {gate.threshold:g} not met "
-                f"(measured {gate.value:.3g})."
+                f"Gate {gate.metric} {gate.op} {metric_value(gate.threshold, gate.metric)} not "
+                f"met (measured {metric_value(gate.value, gate.metric)})."
             )
         elif gate.status == "no evidence" and evaluation is not None:
-            conditions.append(f"Gate {gate.metric} {gate.op} {gate.threshold:g} has no evidence.")
+            threshold = metric_value(gate.threshold, gate.metric)
+            conditions.append(f"Gate {gate.metric} {gate.op} {threshold} has no evidence.")
     return conditions
+
+
+#: The share of outputs a person reviews under each `human_review` setting of a use case.
+REVIEW_SHARE = {"none": 0.0, "sample": 0.05, "before_use": 1.0, "expert_before_release": 1.0}
+
+
+def _review_conditions(controls: Controls, human_review: str | None) -> list[str]:
+    if human_review is None or controls.human_review_share <= REVIEW_SHARE[human_review]:
+        return []
+    return [
+        f"The tier requires human review of {controls.human_review_share:.0%} of outputs; the "
+        f"use case plans '{human_review}'. Plan that review, or change the design."
+    ]
+
+
+def _fails_for_certain(evaluation: EvalEvidence | None, controls: Controls) -> str | None:
+    """A model's accuracy whose optimistic (upper 95%) bound is still below the gate."""
+    if evaluation is None or evaluation.is_baseline:
+        return None
+    high = evaluation.metrics().get("accuracy_ci_high")
+    for gate in controls.evaluations:
+        if gate.metric == "accuracy" and high is not None and high < gate.threshold:
+            return (
+                f"Even the upper 95% bound of the model's accuracy ({high:.1%}) is below the "
+                f"tier's gate ({gate.threshold:.0%}): iterate on the prompt, retrieval or model, "
+                "then pilot again."
+            )
+    return None
 
 
 def _cost_conditions(cost: CostEvidence | None, budget_usd: float | None) -> list[str]:
@@ -115,7 +152,7 @@ def _cost_conditions(cost: CostEvidence | None, budget_usd: float | None) -> lis
         return ["The target model has no price in the catalogue: add one before deciding."]
     if budget_usd is not None and cost.monthly_p90 > budget_usd:
         return [
-            f"P90 monthly cost ${cost.monthly_p90:,.0f} exceeds the budget ${budget_usd:,.0f}: "
+            f"P90 monthly cost {usd(cost.monthly_p90)} exceeds the budget {usd(budget_usd)}: "
             "reduce tokens, volume or model size, or raise the budget."
         ]
     return []
@@ -129,6 +166,7 @@ def decide(
     cost: CostEvidence | None,
     *,
     budget_usd: float | None = None,
+    human_review: str | None = None,
     policy: DecisionPolicy | None = None,
 ) -> Decision:
     """The verdict for one use case, from its scorecard row, tier, evaluation and cost."""
@@ -144,17 +182,24 @@ def decide(
     if score < policy.no_go_below:
         reasons.append(f"Score below the no-go threshold {policy.no_go_below:g}.")
         return Decision("no_go", tuple(reasons), (), tuple(gates))
-    if evaluation is None and score < policy.pilot_worthy_from:
+    model_evidence = evaluation is not None and not evaluation.is_baseline
+    if not model_evidence and score < policy.pilot_worthy_from:
         reasons.append(
-            f"No pilot evidence, and a score below {policy.pilot_worthy_from:g} does not yet "
-            "justify a pilot: raise feasibility or data readiness first, then re-score."
+            f"No evidence from a model, and a score below {policy.pilot_worthy_from:g} does not "
+            "yet justify a pilot: improve the criteria that pull the score down, then re-score."
         )
         return Decision("no_go", tuple(reasons), (), tuple(gates))
+    failed = _fails_for_certain(evaluation, controls)
+    if failed:
+        reasons.append(failed)
+        return Decision("no_go", tuple(reasons), (), tuple(gates))
     conditions = _evidence_conditions(gates, evaluation)
+    conditions += _review_conditions(controls, human_review)
     conditions += _cost_conditions(cost, budget_usd)
     if controls.sign_off:
         conditions.append(f"Sign-off required: {controls.sign_off}.")
     passed = sum(g.status == "pass" for g in gates)
-    reasons.append(f"{passed} of {len(gates)} evaluation gates passed.")
+    who = " by the offline baseline (indicative only)" if not model_evidence and gates else ""
+    reasons.append(f"{passed} of {len(gates)} evaluation gates passed{who}.")
     verdict: Verdict = "conditional_go" if conditions else "go"
     return Decision(verdict, tuple(reasons), tuple(conditions), tuple(gates))

@@ -156,11 +156,18 @@ class Portfolio:
         raise InputError(f"No use case with id '{use_case_id}' in the portfolio (ids: {known}).")
 
     def resolve(self, relative: str) -> Path:
-        """A path written in the portfolio, resolved against the portfolio file's folder."""
+        """A path written in the portfolio: beside the portfolio file first, then in the
+        templates folder (so a copied example still finds the bundled golden sets)."""
+        from usecase_kit.paths import templates_dir
+
         path = Path(relative)
-        if path.is_absolute() or self.source is None:
+        if path.is_absolute():
             return path
-        return self.source.parent / path
+        beside = (self.source.parent if self.source else Path.cwd()) / path
+        if beside.exists():
+            return beside
+        bundled = templates_dir() / path
+        return bundled if bundled.exists() else beside
 
 
 # ---------------------------------------------------------------- flat (CSV / XLSX) layout

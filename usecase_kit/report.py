@@ -6,10 +6,11 @@ through these templates, so it is escaped.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from usecase_kit.formatting import metric_value, usd
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -31,30 +32,6 @@ def _env() -> Environment:
     )
     env.filters.update(usd=usd, metric=metric_value)
     return env
-
-
-def usd(value: float | None) -> str:
-    """Money as a reader expects it: $1,234 / $12.34 / $0.0012; 'unpriced' for NaN."""
-    if value is None or math.isnan(value):
-        return "unpriced"
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    if abs(value) >= 0.1:
-        return f"${value:,.2f}"
-    return f"${value:.2g}" if value else "$0"
-
-
-def metric_value(value: float | None, metric: str) -> str:
-    """A gate's value in its own unit: shares as %, sizes as whole numbers, times in seconds."""
-    if value is None or math.isnan(value):
-        return "—"
-    if metric.startswith(("accuracy", "rate", "share")) or metric.endswith(("_rate", "_share")):
-        return f"{100 * value:.1f}%"
-    if metric.endswith("_s"):
-        return f"{value:.2f} s"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 class HTML:

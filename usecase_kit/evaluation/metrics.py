@@ -73,6 +73,7 @@ class EvalReport:
             "eval_set_size": float(self.eval_set_size),
             "accuracy": self.accuracy,
             "accuracy_ci_low": self.accuracy_ci_low,
+            "accuracy_ci_high": self.accuracy_ci_high,
             "latency_p95_s": self.latency_p95_s,
             "mean_f1": self.mean_f1,
         }
