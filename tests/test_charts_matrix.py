@@ -20,3 +20,15 @@ def test_use_cases_sharing_a_cell_are_spread_across_tiers(templates_dir: Path) -
     assert points["code-review"][1] == points["it-helpdesk"][1] == 4
     assert points["code-review"][0] != points["it-helpdesk"][0]
     assert len(set(points.values())) == len(points)
+
+
+def test_radar_draws_cost_criteria_inverted_so_outward_is_better(templates_dir: Path) -> None:
+    from usecase_kit.charts import radar_chart
+    from usecase_kit.scoring import load_rubric
+
+    card = scorecard(load_portfolio(templates_dir / "example_portfolio.yaml")).set_index("id")
+    row = card.loc["clinical-triage"]  # risk 5, regulatory burden 5
+    trace = radar_chart(row, load_rubric()).data[0]
+    drawn = dict(zip(trace.theta, trace.r, strict=True))
+    assert drawn["Risk (cost of error x exposure) (drawn as 6 - score)"] == 1.0
+    assert drawn["Business value"] == 5.0

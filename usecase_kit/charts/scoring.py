@@ -93,25 +93,33 @@ def _matrix_trace(
 
 
 def radar_chart(scorecard_row: pd.Series, rubric: Rubric) -> Any:
-    """One use case's 1-5 scores per criterion; cost criteria are labelled '(lower is better)'."""
+    """One use case's criteria on a 1-5 scale where outward is always better: cost criteria
+    (risk, regulatory burden) are drawn as 6 - score and labelled so; hover shows the score."""
     import plotly.graph_objects as go
 
-    labels, values = [], []
+    labels, values, hover = [], [], []
     for name, criterion in rubric.criteria.items():
-        suffix = " (lower is better)" if criterion.direction == "cost" else ""
-        labels.append(criterion.label + suffix)
         value = scorecard_row.get(name)
-        values.append(None if value is None or value != value else float(value))
+        score = None if value is None or value != value else float(value)
+        if criterion.direction == "cost":
+            labels.append(f"{criterion.label} (drawn as 6 - score)")
+            values.append(None if score is None else 6 - score)
+        else:
+            labels.append(criterion.label)
+            values.append(score)
+        hover.append(f"{criterion.label}: {score if score is not None else 'unscored'} of 5")
     figure = go.Figure(
         go.Scatterpolar(
             r=[*values, values[0]],
             theta=[*labels, labels[0]],
             fill="toself",
             name=str(scorecard_row.get("name", "")),
+            hovertext=[*hover, hover[0]],
+            hoverinfo="text",
         )
     )
     figure.update_layout(
-        title=f"{scorecard_row.get('name', '')}: scores by criterion",
+        title=f"{scorecard_row.get('name', '')}: scores by criterion (outward is better)",
         polar={"radialaxis": {"range": [0, 5], "dtick": 1}},
         showlegend=False,
         template="plotly_white",
