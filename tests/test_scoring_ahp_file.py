@@ -81,3 +81,4 @@ def test_consistent_judgements_write_a_rubric_that_scores(
     expected = ahp_from_file(templates_dir / "ahp_judgements_example.yaml", load_rubric())
     assert written.weights() == pytest.approx(expected.weights)
     assert written.criteria["risk"].anchors == load_rubric().criteria["risk"].anchors
+    assert written.name == "default-ahp" and "ahp_judgements_example.yaml (CR" in written.source

@@ -31,7 +31,16 @@ class Method(StrEnum):
     topsis = "topsis"
 
 
-_TABLE_COLUMNS = ("rank", "id", "weighted_score", "tier", "status", "gates_failed", "tier_reasons")
+_TABLE_COLUMNS = (
+    "rank",
+    "id",
+    "topsis_closeness",  # shown when the ranking is by TOPSIS (the column exists only then)
+    "weighted_score",
+    "tier",
+    "status",
+    "gates_failed",
+    "tier_reasons",
+)
 _SENSITIVITY_COLUMNS = ("p_rank1", "p_topk", "rank_p5", "rank_p95")
 
 
@@ -58,7 +67,7 @@ def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None
     elif fmt is OutputFormat.json:
         typer.echo(frame.to_json(orient="records", indent=2))
     else:
-        wanted = [*_TABLE_COLUMNS[:3], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[3:]]
+        wanted = [*_TABLE_COLUMNS[:4], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[4:]]
         columns = [c for c in wanted if c in frame.columns]
         typer.echo(_readable(frame[columns]).to_string(index=False))
 
@@ -132,6 +141,8 @@ def weights(
     ] = None,
 ) -> None:
     """Criterion weights from AHP pairwise judgements, with Saaty's consistency ratio."""
+    from datetime import date
+
     from usecase_kit._io import atomic_write_text
     from usecase_kit.scoring import ahp_from_file, load_rubric
 
@@ -145,7 +156,14 @@ def weights(
     if output is not None:
         import yaml
 
-        updated = base.with_weights(result.weights).model_dump(mode="json", exclude_none=True)
+        provenance = (
+            f"{base.source}; weights from AHP judgements {judgements.name} "
+            f"(CR {result.consistency_ratio:.3f}, {date.today().isoformat()})"
+        )
+        reweighted = base.with_weights(result.weights).model_copy(
+            update={"name": f"{base.name}-ahp", "source": provenance}
+        )
+        updated = reweighted.model_dump(mode="json", exclude_none=True)
         atomic_write_text(output, yaml.safe_dump(updated, sort_keys=False, allow_unicode=True))
         typer.echo(f"wrote {output}")
 
