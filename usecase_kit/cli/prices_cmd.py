@@ -179,11 +179,17 @@ def _print_summary(proj: CostProjection) -> None:
     for label in ("monthly", "annual", "per_request"):
         p50, p90, p95 = (getattr(proj, f"{label}_p{q}") for q in (50, 90, 95))
         typer.echo(f"  {label:12} P50 {_usd(p50):>12}  P90 {_usd(p90):>12}  P95 {_usd(p95):>12}")
-    typer.echo(f"  point estimate per month: {_usd(proj.point_monthly)}")
+    typer.echo(f"  point estimate per month: {_usd(proj.point_monthly)} (likely volume and drift)")
+    a = proj.assumptions
+    typer.echo(
+        f"  assumptions: token drift {a.drift} (low, likely, high), retry rate {a.retry_rate} "
+        f"with at most {a.max_retries} retries, {a.extra_calls_per_request} extra calls per "
+        f"request, batch share {a.batch_share}; {proj.n_sims:,} simulations, seed {proj.seed}"
+    )
 
 
 def _usd(value: float) -> str:
-    from usecase_kit.report import usd
+    from usecase_kit.formatting import usd
 
     return usd(value)
 
