@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from usecase_kit.cli.pilot_cmd import register
+from usecase_kit.cli.pilot_cmd import _usd, register
+from usecase_kit.errors import PricingError
+from usecase_kit.testing import LocalOpenAIServer
+
+FAKE_KEY = "sk-test-FAKE-not-a-real-key-0000"
 
 
 @pytest.fixture
@@ -22,6 +28,40 @@ def app() -> typer.Typer:
         """Test root so sub-commands are addressable by name."""
 
     return application
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalOpenAIServer]:
+    """The local server, reached by the real ``openai`` client through OPENAI_BASE_URL."""
+    with LocalOpenAIServer(api_key=FAKE_KEY) as srv:
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        yield srv
+
+
+def _plan(tmp_path: Path, cases: int = 4) -> Path:
+    """The shipped plan's golden set and corpus, fewer cases, offline model, a budget."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "use_case_id: knowledge-search\n"
+        "golden: golden/workplace_health_faq.jsonl\n"
+        f"limit: {cases}\n"
+        "prompt: faq_answer@production\n"
+        "corpus: golden/workplace_health_kb.jsonl\n"
+        "models: [offline:baseline]\n"
+        "settings: {max_tokens: 50, timeout_s: 5}\n"
+        "budget_usd: 1.0\n"
+    )
+    return path
+
+
+def _pilot(app: typer.Typer, plan: Path, tmp_path: Path, *options: str) -> tuple[str, Path]:
+    csv = tmp_path / "records.csv"
+    args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--csv", str(csv)]
+    result = CliRunner().invoke(app, [*args, *options, "--no-progress"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert FAKE_KEY not in result.output
+    return result.output, csv
 
 
 def test_pilot_command_prints_summary_and_writes_csv(
@@ -65,3 +105,107 @@ def test_prompts_commands(app: typer.Typer, templates_dir: Path, tmp_path: Path)
         ["prompts", "diff", "faq_answer@production", "faq_answer@candidate", "--dir", str(root)],
     )
     assert "+Be brief." in diff.output
+
+
+def test_model_option_replaces_the_plans_models(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    output, csv = _pilot(app, plan, tmp_path, "--model", "openai:gpt-4o-mini")
+    assert server.calls == 4
+    assert {r.body["model"] for r in server.requests} == {"gpt-4o-mini"}
+    assert set(pd.read_csv(csv)["provider"]) == {"openai:gpt-4o-mini"}
+    assert "api_calls: 4" in output and "is_baseline: no" in output
+    assert "unpriced_calls: 0" in output and "spent_usd: $0.0" in output
+    assert "budget_usd: $1.00" in output and "e-0" not in output  # never scientific notation
+
+    both = ["--model", "openai:gpt-4o-mini", "--model", "offline:baseline"]
+    _, csv = _pilot(app, plan, tmp_path, *both)
+    assert set(pd.read_csv(csv)["provider"]) == {"openai:gpt-4o-mini", "offline:baseline"}
+
+
+OVERRIDES = """\
+source: "Test rate card for a self-hosted model"
+as_of: 2026-06-01
+currency: USD
+models:
+  local-llama:
+    provider: self-hosted
+    input_per_mtok: 1.0
+    output_per_mtok: 4.0
+"""
+
+
+def _expected_cost(csv: Path, input_per_mtok: float, output_per_mtok: float) -> float:
+    records = pd.read_csv(csv)
+    tokens_in, tokens_out = records["input_tokens"].sum(), records["output_tokens"].sum()
+    return float(tokens_in * input_per_mtok + tokens_out * output_per_mtok) / 1e6
+
+
+def test_overrides_option_prices_a_model_the_catalogue_lacks(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--no-progress"]
+    refused = CliRunner().invoke(app, [*args, "--model", "openai:local-llama"])
+    assert isinstance(refused.exception, PricingError)
+    assert "--overrides" in str(refused.exception) and server.calls == 0
+
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(OVERRIDES)
+    output, csv = _pilot(
+        app, plan, tmp_path, "--model", "openai:local-llama", "--overrides", str(overrides)
+    )
+    assert server.calls == 4 and "unpriced_calls: 0" in output
+    cost = pd.read_csv(csv)["cost_usd"].sum()
+    assert cost == pytest.approx(_expected_cost(csv, 1.0, 4.0)) and cost > 0
+
+
+def test_catalogue_option_replaces_the_project_catalogue(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "source: test catalogue\nretrieved: 2026-06-01\nas_of: 2026-06-01\ncurrency: USD\n"
+        "unit: USD per 1M tokens\nmodels:\n  local-llama:\n    provider: self-hosted\n"
+        "    input_per_mtok: 2.0\n    output_per_mtok: 8.0\n"
+    )
+    output, csv = _pilot(
+        app,
+        _plan(tmp_path),
+        tmp_path,
+        "--model",
+        "openai:local-llama",
+        "--catalogue",
+        str(catalogue),
+    )
+    assert "unpriced_calls: 0" in output
+    assert pd.read_csv(csv)["cost_usd"].sum() == pytest.approx(_expected_cost(csv, 2.0, 8.0))
+
+
+def test_cached_rerun_says_nothing_was_called_or_spent(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    first, _ = _pilot(app, plan, tmp_path, "--model", "openai:gpt-4o-mini")
+    assert "cache_hits: 0" in first and "from the cache" not in first
+    again, _ = _pilot(app, plan, tmp_path, "--model", "openai:gpt-4o-mini")
+    assert server.calls == 4
+    assert "api_calls: 0" in again and "cache_hits: 4" in again and "spent_usd: $0\n" in again
+    assert (
+        "note: All 4 answers came from the cache: no model was called and nothing was spent "
+        "this run (cost_usd is what they cost when first made" in again
+    )
+    both = ["--model", "openai:gpt-4o-mini", "--model", "offline:baseline"]
+    mixed, _ = _pilot(app, plan, tmp_path, *both)
+    assert server.calls == 4 and "cache_hits: 4" in mixed
+    assert "note: 4 of 8 answers came from the cache: no model was called" in mixed
+    assert "All 4 answers" not in mixed
+
+
+def test_money_is_never_in_scientific_notation() -> None:
+    assert _usd(0.0) == "$0"
+    assert _usd(0.000015) == "$0.000015"
+    assert _usd(0.00184) == "$0.0018"
+    assert _usd(2.0) == "$2.00"
+    assert _usd(None) == "unpriced"

@@ -76,3 +76,17 @@ def test_fake_answer_and_flat_prices() -> None:
         input_tokens, output_tokens = 1_000_000, 1_000_000
 
     assert FlatPrices(1.0, 4.0).get("any").cost(U()) == pytest.approx(5.0)
+
+
+def test_standalone_help_names_the_module_and_shows_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from usecase_kit.testing import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: python -m usecase_kit.testing")
+    assert "(default: 8000)" in text and "(default: 0.0)" in text
+    assert "testing.py" not in text

@@ -357,8 +357,14 @@ class FlatPrices:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve until interrupted (for benchmarks and manual trials)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000)
+    parser = argparse.ArgumentParser(
+        prog="python -m usecase_kit.testing",
+        description=__doc__.splitlines()[0],
+        epilog="Point a client at it with OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 and any "
+        "OPENAI_API_KEY.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per call")
     args = parser.parse_args(argv)
     server = LocalOpenAIServer(latency_s=args.latency, port=args.port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,17 +42,45 @@ def pilot(
         Path | None, typer.Option("--csv", help="Also write every record to this CSV.")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            metavar="SPEC",
+            help="Model to run instead of the plan's, e.g. openai:gpt-4o-mini or "
+            "azure:my-deployment; repeat for several. OPENAI_BASE_URL points openai: at any "
+            "compatible server.",
+        ),
+    ] = None,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(
+            "--overrides",
+            help="Price overrides file (YAML): a client's prices, or prices for models the "
+            "catalogue lacks. Copy templates/prices/overrides.example.yaml.",
+        ),
+    ] = None,
+    catalogue: Annotated[
+        Path | None,
+        typer.Option("--catalogue", help="Price catalogue file (default: the project's)."),
+    ] = None,
 ) -> None:
     """Run a pilot plan (cases × prompts × models × repeats) and print its summary."""
-    from usecase_kit.paths import workspace_home
-    from usecase_kit.pilot import load_plan, run_pilot
+    from usecase_kit.pilot import run_plan_file
 
-    run = run_pilot(
-        load_plan(plan),
-        workspace=workspace or workspace_home(),
+    prices = None
+    if catalogue is not None or overrides is not None:
+        from usecase_kit.pricing import load_catalogue
+
+        prices = load_catalogue(catalogue, overrides=overrides)
+    run = run_plan_file(
+        plan,
+        models=model or None,
+        workspace=workspace,
         budget_usd=budget,
         concurrency=concurrency,
         use_cache=not no_cache,
+        prices=prices,
         progress=progress,
     )
     if csv is not None:
@@ -61,11 +90,26 @@ def pilot(
 
 def _print_summary(summary: dict[str, Any], database: Path | None) -> None:
     for key, value in summary.items():
-        if key != "notes":
+        if key == "budget_usd" and value is None:
+            typer.echo(f"{key:>20}: none (no cap)")
+        elif key.endswith("_usd"):
+            typer.echo(f"{key:>20}: {_usd(value)}")
+        elif key != "notes":
             typer.echo(f"{key:>20}: {_fmt(value)}")
     for note in summary["notes"]:
         typer.echo(f"note: {note}")
     typer.echo(f"records saved in {database}")
+
+
+def _usd(value: float | None) -> str:
+    """Money with the project's formatter ('unpriced' for None), never in scientific notation."""
+    from usecase_kit.report import usd
+
+    text = usd(value)
+    if value is not None and "e-" in text:  # an older formatter wrote $1.5e-05
+        decimals = 1 - math.floor(math.log10(abs(value)))  # two significant digits
+        text = f"${value:.{decimals}f}"
+    return text
 
 
 def _fmt(value: Any) -> str:

@@ -318,6 +318,19 @@ def _notes(records: list[CallRecord], ctx: _Context) -> list[str]:
             f"Budget cap ${ctx.budget.cap_usd} reached: spent ${ctx.budget.spent_usd:.6f}; "
             f"{skipped} of {len(records)} call(s) left undone (status skipped_budget)."
         )
+    cached = sum(1 for r in records if r.cache_hit)
+    if cached and cached == len(records):
+        notes.append(
+            f"All {cached} answers came from the cache: no model was called and nothing was "
+            "spent this run (cost_usd is what they cost when first made, at current prices; "
+            "the latencies are those of the original calls)."
+        )
+    elif cached:
+        notes.append(
+            f"{cached} of {len(records)} answers came from the cache: no model was called and "
+            "nothing was spent for those this run (spent_usd leaves them out; cost_usd and the "
+            "latencies include them as first made)."
+        )
     if records and all(r.is_baseline for r in records):
         notes.append("Every record comes from the offline BM25 baseline, not a language model.")
     return notes
