@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -103,13 +102,9 @@ def _print_summary(summary: dict[str, Any], database: Path | None) -> None:
 
 def _usd(value: float | None) -> str:
     """Money with the project's formatter ('unpriced' for None), never in scientific notation."""
-    from usecase_kit.report import usd
+    from usecase_kit.formatting import usd
 
-    text = usd(value)
-    if value is not None and "e-" in text:  # an older formatter wrote $1.5e-05
-        decimals = 1 - math.floor(math.log10(abs(value)))  # two significant digits
-        text = f"${value:.{decimals}f}"
-    return text
+    return usd(value)
 
 
 def _fmt(value: Any) -> str:
