@@ -277,3 +277,100 @@ def test_annex_iii_areas_need_a_person_not_a_shared_word(tmp_path: Path) -> None
     assert cases["Grants"].regulatory.annex_iii is None
     assert cases["Benefits"].regulatory.annex_iii == "5(a)"
     assert cases["Irish"].regulatory.annex_iii is None
+
+
+# ------------------------------------------------------------------ EU AI Act Annex III 4
+
+RECRUITMENT = "EU_ANNEX_III_4A_RECRUITMENT"
+WORKERS = "EU_ANNEX_III_4B_WORKERS"
+
+RECRUITMENT_FIRES = [
+    "CV screening assistant: Reads incoming CVs for open roles, ranks candidates against the job "
+    "description and shortlists the top applicants for recruiters",
+    "Screens CVs for open roles.",
+    "CV screening for open roles.",
+    "Screens resumes",
+    "Ranks candidates.",
+    "Candidate ranking",
+    "Filters job applications against the minimum qualifications.",
+    "Shortlists applicants for the graduate programme after the recruitment drive.",
+    "Evaluates candidates' answers in recorded job interviews.",
+    "Scores each résumé against the vacancy and ranks the curricula vitae for the panel.",
+]
+RECRUITMENT_SILENT = [
+    "Job description drafting for HR.",
+    "Drafts job adverts for hiring managers, who edit them before posting.",
+    "Writes marketing copy for recruitment adverts; a recruiter edits every advert before posting.",
+    "Screens candidate drug compounds against the target protein.",
+    "Screening of documents for PII before release.",
+    "Rank search results for the intranet.",
+    "Ranks candidate genes for follow-up experiments.",
+    "Screens visa applicants for fraud indicators.",
+    "Evaluates candidates' campaign finance filings for the election office.",
+    "Parses CVs into the HR system fields.",
+    "Prioritised assessment candidates for the audit team.",
+]
+WORKERS_FIRES = [
+    "Supports promotion decisions for officers.",
+    "Recommends staff for promotion based on performance data.",
+    "Flags employees for termination of employment after poor reviews.",
+    "Allocates shifts to warehouse workers based on their personality traits.",
+    "Assigns tasks to couriers based on individual behaviour scores.",
+    "Monitors employees' productivity from their keystrokes.",
+    "Evaluates staff performance for annual appraisals.",
+    "Tracks individual worker performance in the call centre.",
+]
+WORKERS_SILENT = [
+    "Sales promotion decisions for the retail catalogue.",
+    "Promotes staff awareness of cyber hygiene.",
+    "Terminates idle cloud instances overnight.",
+    "Terminates vendor contracts that have expired.",
+    "Monitors server activity for performance anomalies.",
+    "Assigns support tickets to agents based on ticket category.",
+    "Evaluates model performance on held-out data.",
+    "Measures productivity gains of staff using the coding assistant.",
+]
+
+
+def _classified(text: str, **fields: Any) -> tuple[str, tuple[str, ...]]:
+    result = classify(UseCase.model_validate(BASE | {"description": text} | fields))
+    return result.tier, result.rule_ids
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "text"),
+    [(RECRUITMENT, t) for t in RECRUITMENT_FIRES] + [(WORKERS, t) for t in WORKERS_FIRES],
+)
+def test_annex_iii_4_text_is_high_scrutiny(rule_id: str, text: str) -> None:
+    tier, ids = _classified(text)
+    assert rule_id in ids, text
+    assert tier == "high_scrutiny", text
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "text"),
+    [(RECRUITMENT, t) for t in RECRUITMENT_SILENT] + [(WORKERS, t) for t in WORKERS_SILENT],
+)
+def test_annex_iii_4_text_stays_silent(rule_id: str, text: str) -> None:
+    assert rule_id not in _classified(text)[1], text
+
+
+def test_cv_screening_assistant_from_the_review_is_high_scrutiny_under_its_name() -> None:
+    """The name alone names the purpose; personal data no longer decides the tier."""
+    tier, ids = _classified(
+        "Reads incoming CVs for open roles and supports recruiters.",
+        name="CV screening assistant",
+        data_sensitivity="personal",
+    )
+    assert tier == "high_scrutiny" and RECRUITMENT in ids
+
+
+def test_documented_art6_3_derogation_silences_the_annex_iii_4_text_rules() -> None:
+    text = "Screens CVs for open roles and evaluates staff performance."
+    derogation = {"annex_iii": "4(a)", "art6_3_exemption": True}
+    tier, ids = _classified(text, regulatory=derogation)
+    assert RECRUITMENT not in ids and WORKERS not in ids
+    assert tier == "medium_confidence"
+    # profiling voids the derogation (Art. 6(3), last subparagraph)
+    tier, ids = _classified(text, regulatory=derogation | {"profiling": True})
+    assert RECRUITMENT in ids and WORKERS in ids and tier == "high_scrutiny"
