@@ -178,3 +178,13 @@ def test_without_evidence_only_a_pilot_worthy_score_earns_conditional_go() -> No
     high = decide({"weighted_score": 75.0}, tier, controls, None, _Cost(1.0))
     assert high.verdict == "conditional_go"
     assert "Run a pilot of the target model against a golden set." in high.conditions
+
+
+def test_gate_summary_says_where_the_evidence_comes_from() -> None:
+    controls = load_controls()["high_confidence"]
+    none = decide({"weighted_score": 70.0}, HIGH, controls, None, _Cost(1.0))
+    assert "None of the 4 evaluation gates has evidence yet (no pilot)." in none.reasons
+    baseline = decide({"weighted_score": 70.0}, HIGH, controls, _report(0.4, baseline=True), None)
+    assert any("by the offline baseline (indicative only)" in r for r in baseline.reasons)
+    model = decide({"weighted_score": 70.0}, HIGH, controls, _report(0.97, baseline=False), None)
+    assert "4 of 4 evaluation gates passed." in model.reasons

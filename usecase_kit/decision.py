@@ -145,6 +145,18 @@ def _fails_for_certain(evaluation: EvalEvidence | None, controls: Controls) -> s
     return None
 
 
+def _gates_summary(gates: list[GateResult], evaluation: EvalEvidence | None) -> str:
+    passed = sum(g.status == "pass" for g in gates)
+    if evaluation is None:
+        return f"None of the {len(gates)} evaluation gates has evidence yet (no pilot)."
+    if evaluation.is_baseline:
+        return (
+            f"{passed} of {len(gates)} evaluation gates passed by the offline baseline "
+            "(indicative only)."
+        )
+    return f"{passed} of {len(gates)} evaluation gates passed."
+
+
 def _cost_conditions(cost: CostEvidence | None, budget_usd: float | None) -> list[str]:
     if cost is None:
         return ["Project the monthly cost (no cost projection)."]
@@ -198,8 +210,6 @@ def decide(
     conditions += _cost_conditions(cost, budget_usd)
     if controls.sign_off:
         conditions.append(f"Sign-off required: {controls.sign_off}.")
-    passed = sum(g.status == "pass" for g in gates)
-    who = " by the offline baseline (indicative only)" if not model_evidence and gates else ""
-    reasons.append(f"{passed} of {len(gates)} evaluation gates passed{who}.")
+    reasons.append(_gates_summary(gates, evaluation))
     verdict: Verdict = "conditional_go" if conditions else "go"
     return Decision(verdict, tuple(reasons), tuple(conditions), tuple(gates))
