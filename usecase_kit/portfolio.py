@@ -261,10 +261,6 @@ def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
     return row
 
 
-def _score_columns(columns: Iterable[str]) -> list[str]:
-    return [c for c in columns if c.startswith(("score.", "rationale."))]
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -407,10 +403,6 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    atomic_write(path, write)
-
-
 def _criteria_of(portfolio: Portfolio) -> list[str]:
     seen: dict[str, None] = {}
     for use_case in portfolio:
@@ -428,13 +420,13 @@ def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
         records = [u.model_dump(mode="json", exclude_none=True) for u in portfolio]
         text = yaml.safe_dump({"use_cases": records}, sort_keys=False, allow_unicode=True)
         text = _leading_comments(target) + text
-        _atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
     elif suffix == ".csv":
         rows = [_flatten(u, criteria) for u in portfolio]
-        _atomic_write(target, lambda p: _write_csv(p, rows))
+        atomic_write(target, lambda p: _write_csv(p, rows))
     elif suffix == ".xlsx":
         rows = [_flatten(u, criteria) for u in portfolio]
-        _atomic_write(target, lambda p: _write_xlsx(p, rows, keep_from=target))
+        atomic_write(target, lambda p: _write_xlsx(p, rows, keep_from=target))
     else:
         raise InputError(
             f"{target}: unsupported format '{target.suffix}'; use .yaml, .csv or .xlsx."
@@ -483,8 +475,3 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]], keep_from: Path | None =
     for row in rows:
         sheet.append([neutralise_formula(row.get(column)) for column in header])
     workbook.save(path)
-
-
-def score_columns(columns: Iterable[str]) -> list[str]:
-    """The `score.*` / `rationale.*` columns of a flat layout (used by importers)."""
-    return _score_columns(columns)

@@ -118,7 +118,8 @@ def scorecard(
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write a table atomically as CSV, JSON or XLSX; text cells are formula-neutralised."""
-    from usecase_kit.portfolio import _atomic_write, neutralise_formula
+    from usecase_kit._io import atomic_write
+    from usecase_kit.portfolio import neutralise_formula
 
     target = Path(path)
     kind = (fmt or target.suffix.lstrip(".")).lower()
@@ -131,5 +132,5 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | No
     }
     if kind not in writers:
         raise InputError(f"{target}: unsupported table format '{kind}'; use csv, json or xlsx.")
-    _atomic_write(target, writers[kind])
+    atomic_write(target, writers[kind])
     return target
