@@ -87,7 +87,7 @@ def test_plan_errors_name_file_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as info:
         load_plan(plan)
-    assert "plan.yaml, field 'models'" in str(info.value)
+    assert "plan.yaml: field 'models'" in str(info.value)
     assert "field 'repeat'" in str(info.value)
 
 

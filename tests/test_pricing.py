@@ -179,7 +179,7 @@ def test_price_file_missing_date_and_unknown_key(tmp_path: Path) -> None:
 
 
 def test_unreadable_price_file(tmp_path: Path) -> None:
-    with pytest.raises(PricingError, match="cannot read"):
+    with pytest.raises(PricingError, match="no such price file"):
         load_catalogue(tmp_path / "absent.yaml")
     with pytest.raises(PricingError, match="mapping"):
         load_catalogue(_write(tmp_path, ["a", "list"]))

@@ -143,8 +143,17 @@ def _run_pilot(
     if spec is None:
         notes.append("No pilot is defined for this use case (no golden set).")
         return None, None
-    cases = load_golden(portfolio.resolve(spec.golden_set), limit=spec.max_cases)
-    corpus = [p.text for p in load_passages(portfolio.resolve(spec.corpus))] if spec.corpus else []
+    where = {"use_case": use_case.id}
+    golden = portfolio.resolve(spec.golden_set, field="pilot.golden_set", **where)
+    cases = load_golden(golden, limit=spec.max_cases)
+    corpus = (
+        [
+            p.text
+            for p in load_passages(portfolio.resolve(spec.corpus, field="pilot.corpus", **where))
+        ]
+        if spec.corpus
+        else []
+    )
     plan = PilotPlan(
         use_case_id=use_case.id, cases=cases, prompt=spec.prompt, models=[provider], corpus=corpus
     )

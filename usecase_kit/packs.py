@@ -229,7 +229,7 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase) -> None:
         checks.append(("pilot.corpus", spec.corpus, load_passages))
     for field, relative, load in checks:
         try:
-            load(portfolio.resolve(relative))
+            load(portfolio.resolve(relative, field=field, use_case=use_case.id))
         except InputError as exc:
             where = portfolio.source.name if portfolio.source else "portfolio"
             raise InputError(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from usecase_kit.errors import ConfigError
+from usecase_kit.errors import ConfigError, InputError
 
 __all__ = [
+    "confined_path",
     "example_portfolio",
     "notebooks_dir",
     "project_root",
@@ -58,3 +60,29 @@ def temporary_workspace() -> Path:
     import tempfile
 
     return Path(tempfile.mkdtemp(prefix="usecase-kit-"))
+
+
+def confined_path(value: str, roots: Sequence[Path], *, where: str) -> Path:
+    """A path written inside a portfolio or plan, kept inside one of ``roots``.
+
+    A relative path is taken from the first root that has it (else the first root); an absolute
+    one must already lie inside a root. ``..`` and symlinks are resolved before the check, so a
+    file can name nothing outside the folders the user chose: the file's own folder, the
+    templates folder, and folders allowed on the command line (``--data-dir``).
+    """
+    candidate = Path(value).expanduser()
+    resolved_roots = [Path(r).resolve() for r in roots]
+    if candidate.is_absolute():
+        options = [candidate]
+    else:
+        options = [root / candidate for root in resolved_roots]
+        options = [p for p in options if p.exists()] or options[:1]
+    chosen = options[0].resolve()
+    if not any(chosen.is_relative_to(root) for root in resolved_roots):
+        folders = ", ".join(str(r) for r in resolved_roots)
+        raise InputError(
+            f"{where}: the path {value!r} points outside the folders a file may name ({folders}). "
+            "Move the file into one of them, or allow its folder explicitly on the command "
+            "line with --data-dir DIR."
+        )
+    return chosen

@@ -12,17 +12,20 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from usecase_kit._config import yaml_problem
+from usecase_kit._config import Float, Int, StrictModel, describe_error, read_yaml
 from usecase_kit._io import atomic_write
+from usecase_kit._tables import read_table
 from usecase_kit.errors import InputError
+from usecase_kit.prompts import check_prompt_ref
 
 __all__ = [
     "FLAT_COLUMNS",
+    "SECTORS",
     "PilotSpec",
     "Portfolio",
     "RegulatoryFlags",
@@ -48,13 +51,35 @@ Category = Literal[
     "monitoring",
     "other",
 ]
+#: Sectors the risk rules know. A closed list: a misspelt sector would silently escape the
+#: regulated-sector rules, so an unknown one is an error that lists these.
+Sector = Literal[
+    "general",
+    "government",
+    "healthcare",
+    "clinical",
+    "legal",
+    "finance",
+    "insurance",
+    "law_enforcement",
+    "public_benefits",
+    "public_finance",
+    "migration",
+    "employment",
+    "education",
+    "critical_infrastructure",
+    "energy",
+    "transport",
+    "telecom",
+    "retail",
+    "manufacturing",
+    "technology",
+    "media",
+]
+SECTORS: tuple[str, ...] = get_args(Sector)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class RegulatoryFlags(_Strict):
+class RegulatoryFlags(StrictModel):
     """Facts an assessor records about regulation; the risk rules read them."""
 
     art5_practices: list[str] = Field(
@@ -71,13 +96,13 @@ class RegulatoryFlags(_Strict):
     agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
 
 
-class Volume(_Strict):
+class Volume(StrictModel):
     """Requests per month: low / likely / high, and monthly growth as a fraction."""
 
-    low: float = Field(ge=0)
-    likely: float = Field(ge=0)
-    high: float = Field(ge=0)
-    growth_per_month: float = Field(0.0, ge=-1, le=10)
+    low: Float = Field(ge=0)
+    likely: Float = Field(ge=0)
+    high: Float = Field(ge=0)
+    growth_per_month: Float = Field(0.0, ge=-1, le=10)
 
     @model_validator(mode="after")
     def _ordered(self) -> Volume:
@@ -89,16 +114,23 @@ class Volume(_Strict):
         return self
 
 
-class PilotSpec(_Strict):
+class PilotSpec(StrictModel):
     """What to pilot: a golden set (paths relative to the portfolio file) and a prompt."""
 
-    golden_set: str
+    golden_set: str = Field(min_length=1)
     corpus: str | None = Field(None, description="Knowledge-base passages for retrieval")
-    prompt: str = "faq_answer"
-    max_cases: int | None = Field(None, ge=1)
+    prompt: str = Field(
+        "faq_answer", description="a prompt template name in templates/prompts (name, name@label)"
+    )
+    max_cases: Int | None = Field(None, ge=1)
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_is_a_name(cls, value: str) -> str:
+        return check_prompt_ref(value)
 
 
-class UseCase(_Strict):
+class UseCase(StrictModel):
     """One candidate use case, as a consultant records it."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="short slug, unique")
@@ -110,13 +142,13 @@ class UseCase(_Strict):
     audience: Audience
     human_review: HumanReview
     data_sensitivity: Sensitivity
-    sector: str = "general"
+    sector: Sector = "general"
     regulatory: RegulatoryFlags = Field(default_factory=RegulatoryFlags)
-    scores: dict[str, int | None] = Field(default_factory=dict)
+    scores: dict[str, Int | None] = Field(default_factory=dict)
     rationale: dict[str, str] = Field(default_factory=dict)
     target_model: str = "gpt-4o-mini"
     volume: Volume | None = None
-    monthly_budget_usd: float | None = Field(None, ge=0)
+    monthly_budget_usd: Float | None = Field(None, ge=0)
     pilot: PilotSpec | None = None
     stage: Stage | None = Field(None, description="where the use case is today")
     declared_tier_floor: DeclaredFloor | None = Field(
@@ -141,6 +173,7 @@ class Portfolio:
 
     use_cases: tuple[UseCase, ...]
     source: Path | None = None
+    allowed_dirs: tuple[Path, ...] = ()
 
     def __iter__(self) -> Iterator[UseCase]:
         return iter(self.use_cases)
@@ -155,19 +188,16 @@ class Portfolio:
         known = ", ".join(u.id for u in self.use_cases)
         raise InputError(f"No use case with id '{use_case_id}' in the portfolio (ids: {known}).")
 
-    def resolve(self, relative: str) -> Path:
-        """A path written in the portfolio: beside the portfolio file first, then in the
-        templates folder (so a copied example still finds the bundled golden sets)."""
-        from usecase_kit.paths import templates_dir
+    def resolve(self, relative: str, *, field: str = "path", use_case: str | None = None) -> Path:
+        """A path written in the portfolio, confined to the portfolio's folder, the templates
+        folder and the folders allowed on the command line (``allowed_dirs``); beside the
+        portfolio first, so a copied example still finds the bundled golden sets."""
+        from usecase_kit.paths import confined_path, templates_dir
 
-        path = Path(relative)
-        if path.is_absolute():
-            return path
-        beside = (self.source.parent if self.source else Path.cwd()) / path
-        if beside.exists():
-            return beside
-        bundled = templates_dir() / path
-        return bundled if bundled.exists() else beside
+        base = self.source.parent if self.source else Path.cwd()
+        name = self.source.name if self.source else "portfolio"
+        where = f"{name}: use case '{use_case}', field '{field}'" if use_case else name
+        return confined_path(relative, [base, templates_dir(), *self.allowed_dirs], where=where)
 
 
 # ---------------------------------------------------------------- flat (CSV / XLSX) layout
@@ -264,18 +294,6 @@ def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------- loading
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    field = ".".join(str(part) for part in error["loc"]) or "(record)"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field; check the spelling against the example portfolio"
-    elif error["type"] == "missing":
-        message = "required field is missing; add it"
-    elif "input" in error and not isinstance(error["input"], dict | list):
-        message += f" (got {error['input']!r})"
-    return f"field '{field}': {message}"
-
-
 def _as_column(described: str) -> str:
     """ "field 'scores.risk': ..." -> "column 'score.risk': ..." for flat (spreadsheet) sources."""
     for nested, flat in (("'scores.", "'score."), ("'rationale.", "'rationale.")):
@@ -294,7 +312,7 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
         try:
             use_case = UseCase.model_validate(record)
         except ValidationError as exc:
-            described = [_describe(e) for e in exc.errors()]
+            described = [describe_error(e) for e in exc.errors()]
             if " row " in f" {where} ":  # CSV/XLSX: name the column as its header spells it
                 described = [_as_column(d) for d in described]
             problems += [f"{label}, {d}" for d in described]
@@ -311,10 +329,7 @@ def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfo
 
 
 def _read_yaml(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
+    data = read_yaml(path, "portfolio")
     items = data.get("use_cases") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a top-level 'use_cases:' list of use cases.")
@@ -327,10 +342,10 @@ def _read_yaml(path: Path) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _flat_rows(
-    rows: Iterable[Mapping[str, Any]], where: str, first_row: int
+    rows: Iterable[tuple[int, Mapping[str, Any]]], where: str
 ) -> list[tuple[str, dict[str, Any]]]:
     records: list[tuple[str, dict[str, Any]]] = []
-    for offset, flat in enumerate(rows):
+    for number, flat in rows:
         if all(_cell(v) is None for v in flat.values()):
             continue
         plain = {k: v for k, v in flat.items() if not k.startswith(("score.", "rationale."))}
@@ -339,43 +354,26 @@ def _flat_rows(
         rationale = {k[10:]: _cell(v) for k, v in flat.items() if k.startswith("rationale.")}
         record["scores"] = scores
         record["rationale"] = {k: str(v) for k, v in rationale.items() if v is not None}
-        records.append((" ".join(filter(None, [where, f"row {first_row + offset}"])), record))
+        records.append((" ".join(filter(None, [where, f"row {number}"])), record))
     return records
 
 
-def _read_csv(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return _flat_rows(list(csv.DictReader(handle)), "", 2)
+def _read_flat(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    sheet = "use_cases" if path.suffix.lower() == ".xlsx" else None
+    table = read_table(path, "portfolio", sheet=sheet)
+    return _flat_rows(table.rows, table.where)
 
 
-def _read_xlsx(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    from openpyxl import load_workbook  # slow import: only when an XLSX is read
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise InputError(
-            f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). "
-            "Save it again from Excel as .xlsx."
-        ) from None
-    if "use_cases" not in workbook.sheetnames:
-        raise InputError(f"{path}: no sheet named 'use_cases' (found: {workbook.sheetnames}).")
-    sheet_rows = list(workbook["use_cases"].iter_rows(values_only=True))
-    workbook.close()
-    if not sheet_rows:
-        raise InputError(f"{path}: the 'use_cases' sheet is empty.")
-    header = [str(h).strip() if h is not None else "" for h in sheet_rows[0]]
-    rows = [dict(zip(header, row, strict=False)) for row in sheet_rows[1:]]
-    rows = [{k: v for k, v in row.items() if k} for row in rows]
-    return _flat_rows(rows, "sheet 'use_cases'", 2)
+_READERS = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_flat, ".xlsx": _read_flat}
 
 
-_READERS = {".yaml": _read_yaml, ".yml": _read_yaml, ".csv": _read_csv, ".xlsx": _read_xlsx}
-
-
-def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
+def load_portfolio(
+    path: str | os.PathLike[str], *, allowed_dirs: Iterable[str | os.PathLike[str]] = ()
+) -> Portfolio:
     """Load and validate a portfolio from YAML, CSV or XLSX.
 
+    Paths the portfolio names (golden sets, corpora) must lie in its folder, the templates
+    folder or one of ``allowed_dirs`` (folders the user allowed on the command line).
     Raises `InputError` listing every problem with its file, row and field.
     """
     source = Path(path)
@@ -387,8 +385,8 @@ def load_portfolio(path: str | os.PathLike[str]) -> Portfolio:
     if not source.is_file():
         raise InputError(f"{source}: no such file.")
     portfolio = _validate(reader(source), source.resolve())
-    # with a fixed column order CSV/XLSX headers fail loudly on typos via extra="forbid"
-    return portfolio
+    allowed = tuple(Path(d).resolve() for d in allowed_dirs)
+    return Portfolio(portfolio.use_cases, portfolio.source, allowed)
 
 
 # ---------------------------------------------------------------- writing (atomic)

@@ -10,42 +10,85 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
+from usecase_kit._config import (
+    Float,
+    Int,
+    StrictModel,
+    describe_error,
+    excerpt,
+    parse_yaml,
+    read_text,
+)
+from usecase_kit._io import atomic_write_text
 from usecase_kit.errors import InputError
 from usecase_kit.providers.base import Message, Settings
 
-__all__ = ["PromptRegistry", "PromptTemplate", "VariableSpec", "load_prompt", "prompt_version"]
+__all__ = [
+    "PromptRegistry",
+    "PromptTemplate",
+    "VariableSpec",
+    "check_prompt_ref",
+    "load_prompt",
+    "prompt_version",
+]
+
+_PROMPT_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(@[A-Za-z0-9][A-Za-z0-9_.-]{0,63})?")
+
+
+def check_prompt_ref(value: str) -> str:
+    """A prompt reference is a template name (optionally @label or @version), never a path."""
+    if not _PROMPT_REF.fullmatch(value):
+        raise ValueError(
+            f"{excerpt(value)} is not a prompt name: give a template name from templates/prompts "
+            "such as 'faq_answer' or 'faq_answer@production' (letters, digits, '_', '-', '.'; "
+            "no folders)"
+        )
+    return value
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def _checked_name(name: str, what: str = "template name") -> str:
+    """A name used inside a file path (template, label, version): one plain component."""
+    if not _PLAIN_NAME.fullmatch(name):
+        raise InputError(
+            f"{excerpt(name)} is not a valid prompt {what}: use letters, digits, '_', '-' and "
+            "'.' only (no folders)."
+        )
+    return name
+
 
 REGISTRY_FILE = "registry.yaml"
 VERSIONS_DIR = "versions"
 
 
-class VariableSpec(BaseModel):
+class VariableSpec(StrictModel):
     """A declared template variable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
     required: bool = True
     default: str = ""
     description: str = ""
 
 
-class _SettingsModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
-    max_tokens: int | None = Field(None, gt=0)
-    seed: int | None = None
-    timeout_s: float = Field(60.0, gt=0)
+class _SettingsModel(StrictModel):
+    temperature: Float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: Int | None = Field(None, gt=0)
+    seed: Int | None = None
+    timeout_s: Float = Field(60.0, gt=0)
 
 
-class _FrontMatter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _FrontMatter(StrictModel):
     description: str = ""
     system: str = Field("", description="system message (a Jinja2 template too)")
     variables: dict[str, VariableSpec] = Field(default_factory=dict)
@@ -73,12 +116,28 @@ class PromptTemplate:
     def render(self, variables: Mapping[str, Any]) -> list[Message]:
         """Messages for ``variables``; missing or undeclared variables raise ``InputError``."""
         values = self._values(variables)
-        env = _jinja_env()
         messages = []
         if self.system.strip():
-            messages.append(Message("system", env.from_string(self.system).render(values).strip()))
-        messages.append(Message("user", env.from_string(self.body).render(values).strip()))
+            messages.append(Message("system", self._render(self.system, values)))
+        messages.append(Message("user", self._render(self.body, values)))
         return messages
+
+    def _render(self, source: str, values: Mapping[str, Any]) -> str:
+        import jinja2
+        from jinja2.exceptions import SecurityError
+
+        try:
+            return str(_jinja_env().from_string(source).render(values)).strip()
+        except SecurityError as exc:
+            raise InputError(
+                f"Prompt {self.name}@{self.version}: the template tried something a prompt may "
+                f"not do ({excerpt(str(exc), 120)}). Templates may only insert variables, loop "
+                "and branch; they cannot reach Python objects."
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise InputError(
+                f"Prompt {self.name}@{self.version}: {type(exc).__name__}: {excerpt(str(exc), 200)}"
+            ) from None
 
     def _values(self, variables: Mapping[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(variables) - set(self.variables))
@@ -92,18 +151,25 @@ class PromptTemplate:
 
 
 def _jinja_env() -> Any:
+    """User templates render in Jinja2's immutable sandbox: no attribute walk to Python
+    internals (``cycler.__init__.__globals__``), no mutation of the values passed in."""
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def parse_template(name: str, text: str, origin: str) -> PromptTemplate:
     """Parse ``---`` front matter and body; check the body uses only declared variables."""
     front, body = _split_front_matter(text, origin)
+    data = parse_yaml(front, f"{origin} (front matter)") or {}
+    if not isinstance(data, dict):
+        raise InputError(f"{origin}: the front matter must be a mapping of field: value.")
     try:
-        meta = _FrontMatter.model_validate(yaml.safe_load(front) or {})
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise InputError(f"{origin}: invalid front matter", _problems(exc)) from None
+        meta = _FrontMatter.model_validate(data)
+    except ValidationError as exc:
+        problems = [describe_error(e) for e in exc.errors()]
+        raise InputError(f"{origin}: invalid front matter", problems) from None
     _check_template_vars(origin, meta, body)
     settings = Settings(**meta.settings.model_dump())
     return PromptTemplate(
@@ -146,12 +212,6 @@ def _check_template_vars(origin: str, meta: _FrontMatter, body: str) -> None:
         )
 
 
-def _problems(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-    return [str(exc)]
-
-
 class PromptRegistry:
     """The templates in one folder, their labels and archived versions."""
 
@@ -166,11 +226,11 @@ class PromptRegistry:
         return sorted(p.stem for p in self.root.glob("*.md"))
 
     def current(self, name: str) -> PromptTemplate:
-        path = self.root / f"{name}.md"
+        path = self.root / f"{_checked_name(name)}.md"
         if not path.is_file():
             known = ", ".join(self.names()) or "none"
             raise InputError(f"Unknown prompt template {name!r} in {self.root}; known: {known}.")
-        return parse_template(name, path.read_text(encoding="utf-8"), str(path))
+        return parse_template(name, read_text(path, "prompt template"), str(path))
 
     def get(self, ref: str) -> PromptTemplate:
         """Resolve ``name``, ``name@label`` or ``name@version``."""
@@ -178,7 +238,7 @@ class PromptRegistry:
         current = self.current(name)
         if not tag or tag in ("latest", current.version):
             return current
-        version = self.labels(name).get(tag, tag)
+        version = _checked_name(self.labels(name).get(tag, tag), "label or version")
         if version == current.version:
             return current
         snapshot = self.root / VERSIONS_DIR / name / f"{version}.md"
@@ -187,10 +247,12 @@ class PromptRegistry:
                 f"Prompt {name!r} has no label or archived version {tag!r}; labels: "
                 f"{sorted(self.labels(name)) or 'none'}, versions: {self.versions(name)}."
             )
-        return parse_template(name, snapshot.read_text(encoding="utf-8"), str(snapshot))
+        return parse_template(name, read_text(snapshot, "prompt template"), str(snapshot))
 
     def versions(self, name: str) -> list[str]:
-        archived = sorted(p.stem for p in (self.root / VERSIONS_DIR / name).glob("*.md"))
+        archived = sorted(
+            p.stem for p in (self.root / VERSIONS_DIR / _checked_name(name)).glob("*.md")
+        )
         current = self.current(name).version
         return [current, *[v for v in archived if v != current]]
 
@@ -200,14 +262,14 @@ class PromptRegistry:
     def set_label(self, name: str, label: str, version: str | None = None) -> str:
         """Point ``label`` at ``version`` (default: the current text, archived first)."""
         template = self.get(f"{name}@{version}") if version else self.current(name)
+        _checked_name(label, "label")
         archive = self.root / VERSIONS_DIR / name / f"{template.version}.md"
-        archive.parent.mkdir(parents=True, exist_ok=True)
         if not archive.exists():
-            archive.write_text(template.text, encoding="utf-8")
+            atomic_write_text(archive, template.text)
         registry = self._registry()
         registry.setdefault(name, {})[label] = template.version
-        (self.root / REGISTRY_FILE).write_text(
-            _REGISTRY_HEADER + yaml.safe_dump(registry, sort_keys=True)
+        atomic_write_text(
+            self.root / REGISTRY_FILE, _REGISTRY_HEADER + yaml.safe_dump(registry, sort_keys=True)
         )
         return template.version
 
@@ -243,7 +305,7 @@ class PromptRegistry:
         path = self.root / REGISTRY_FILE
         if not path.is_file():
             return {}
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(read_text(path, "prompt registry"), str(path)) or {}
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise InputError(f"{path}: expected 'name: {{label: version}}' mappings.")
         return {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in data.items()}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from usecase_kit._config import StrictModel, describe_error, excerpt, read_text
 from usecase_kit.errors import InputError
 
 __all__ = ["GoldenCase", "Passage", "load_golden", "load_passages"]
@@ -39,8 +40,7 @@ class Passage:
     source: str = ""
 
 
-class _CaseRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _CaseRow(StrictModel):
     id: str = Field(min_length=1, description="unique case id")
     question: str = Field(min_length=1)
     reference_answer: str = Field(min_length=1)
@@ -48,8 +48,7 @@ class _CaseRow(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict, description="anything else, e.g. source")
 
 
-class _PassageRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _PassageRow(StrictModel):
     id: str = Field(min_length=1)
     text: str = Field(min_length=1)
     source: str = ""
@@ -74,10 +73,11 @@ def load_passages(path: str | Path) -> list[Passage]:
 def _read_rows(path: Path, model: type[_Row], limit: int | None) -> list[_Row]:
     if not path.is_file():
         raise InputError(f"{path}: file not found; pass the path of a .jsonl file.")
+    text = read_text(path, "JSON Lines")
     rows: list[_Row] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if limit is not None and len(rows) >= limit:
             break
         if line.strip():
@@ -96,18 +96,23 @@ def _parse_line(
     path: Path, number: int, line: str, model: type[_Row], problems: list[str]
 ) -> _Row | None:
     try:
-        return model.model_validate(json.loads(line))
+        data = json.loads(line)
     except json.JSONDecodeError as exc:
         problems.append(
             f"{path.name} line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
         )
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{path.name} line {number}: expected a JSON object, got {excerpt(data)}")
+        return None
+    try:
+        return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "(line)"
             hint = (
                 " (move extra fields under 'metadata')" if err["type"] == "extra_forbidden" else ""
             )
-            problems.append(f"{path.name} line {number}, field '{where}': {err['msg']}{hint}")
+            problems.append(f"{path.name} line {number}, {describe_error(err)}{hint}")
     return None
 
 

@@ -1,21 +1,23 @@
 """A pilot plan: golden cases × prompt versions × models × repeats, read from an editable YAML file.
 
-Paths in a plan (``golden``, ``corpus``) are resolved against the plan's folder first, then
-the templates folder. Unknown keys and bad values raise ``InputError`` naming file and field.
+Paths in a plan (``golden``, ``corpus``, ``prompts_dir``) are resolved against the plan's folder
+first, then the templates folder, and must stay inside those (or a folder allowed on the command
+line). Unknown keys and bad values raise ``InputError`` naming file and field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
-from usecase_kit._config import yaml_problem
+from usecase_kit._config import Float, Int, StrictModel, read_yaml, validation_problems
 from usecase_kit.errors import InputError
 from usecase_kit.evaluation.golden import GoldenCase, load_golden, load_passages
+from usecase_kit.prompts import check_prompt_ref
 
 __all__ = ["PilotPlan", "load_plan", "resolve_path"]
 
@@ -46,104 +48,107 @@ class PilotPlan:
         return [self.prompt, *self.prompt_variants]
 
 
-class _SettingsOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    temperature: float | None = Field(None, ge=0.0, le=2.0)
-    max_tokens: int | None = Field(None, gt=0)
-    seed: int | None = None
-    timeout_s: float | None = Field(None, gt=0)
+class _SettingsOverride(StrictModel):
+    temperature: Float | None = Field(None, ge=0.0, le=2.0)
+    max_tokens: Int | None = Field(None, gt=0)
+    seed: Int | None = None
+    timeout_s: Float | None = Field(None, gt=0)
 
 
-class _PlanFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _PlanFile(StrictModel):
     use_case_id: str = Field(min_length=1, description="the portfolio use case this pilot is for")
     golden: str = Field(
         min_length=1, description="golden-set JSONL (relative to the plan or templates/)"
     )
-    limit: int | None = Field(None, gt=0, description="use only the first N cases")
+    limit: Int | None = Field(None, gt=0, description="use only the first N cases")
     prompt: str | list[str] = Field(description="template ref(s): name, name@label or name@version")
     models: list[str] = Field(min_length=1, description="provider specs, e.g. openai:gpt-4o-mini")
-    repeats: int = Field(1, ge=1, le=100)
+    repeats: Int = Field(1, ge=1, le=100)
     variables: dict[str, Any] = Field(default_factory=dict)
     settings: _SettingsOverride = Field(default_factory=_SettingsOverride)
     corpus: str | None = Field(
         None, description="passages JSONL; fills 'context' by BM25 retrieval"
     )
-    top_k: int = Field(3, ge=1, le=20)
+    top_k: Int = Field(3, ge=1, le=20)
     provider_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    max_retries: int = Field(2, ge=0, le=10)
-    budget_usd: float | None = Field(None, ge=0)
-    concurrency: int = Field(1, ge=1, le=64)
+    max_retries: Int = Field(2, ge=0, le=10)
+    budget_usd: Float | None = Field(None, ge=0)
+    concurrency: Int = Field(1, ge=1, le=64)
     prompts_dir: str | None = None
 
-
-def resolve_path(value: str, base: Path) -> Path:
-    """``value`` relative to ``base`` if it exists there, else relative to the templates folder."""
-    candidate = Path(value).expanduser()
-    if candidate.is_absolute():
-        return candidate
-    if (base / candidate).exists():
-        return base / candidate
-    from usecase_kit.paths import templates_dir
-
-    return templates_dir() / candidate
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_refs(cls, value: str | list[str]) -> str | list[str]:
+        for ref in [value] if isinstance(value, str) else value:
+            check_prompt_ref(ref)
+        return value
 
 
-def load_plan(path: str | Path) -> PilotPlan:
-    """Read and validate a plan file; load its golden set and corpus."""
+def resolve_path(
+    value: str, base: Path, *, field: str = "path", allowed_dirs: Sequence[Path] = ()
+) -> Path:
+    """``value`` relative to ``base`` if it exists there, else relative to the templates folder;
+    refused when it leaves those folders and ``allowed_dirs``."""
+    from usecase_kit.paths import confined_path, templates_dir
+
+    where = f"pilot plan in {base}, field '{field}'"
+    return confined_path(value, [base, templates_dir(), *allowed_dirs], where=where)
+
+
+def load_plan(path: str | Path, *, allowed_dirs: Iterable[str | Path] = ()) -> PilotPlan:
+    """Read and validate a plan file; load its golden set and corpus.
+
+    The files it names must lie beside it, in the templates folder or in ``allowed_dirs``.
+    """
     path = Path(path)
-    raw = _read_yaml(path)
-    try:
-        spec = _PlanFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = [
-            f"{path.name}, field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
-        ]
-        raise InputError(f"{path}: invalid pilot plan", problems) from None
-    return _build(spec, path.parent)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"{path}: plan file not found.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
-    if not isinstance(data, dict):
+    raw = read_yaml(path, "pilot plan")
+    if not isinstance(raw, dict):
         raise InputError(
             f"{path}: a plan is a YAML mapping (use_case_id, golden, prompt, models...)."
         )
-    return data
+    try:
+        spec = _PlanFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(f"{path}: invalid pilot plan", validation_problems(path, exc)) from None
+    return _build(spec, path.resolve().parent, tuple(Path(d).resolve() for d in allowed_dirs))
 
 
-def _build(spec: _PlanFile, base: Path) -> PilotPlan:
+def _build(spec: _PlanFile, base: Path, allowed: tuple[Path, ...]) -> PilotPlan:
     prompts = [spec.prompt] if isinstance(spec.prompt, str) else list(spec.prompt)
     if not prompts:
         raise InputError("plan field 'prompt': give at least one template name.")
-    corpus = [p.text for p in load_passages(resolve_path(spec.corpus, base))] if spec.corpus else []
+
+    def resolve(value: str, field: str) -> Path:
+        return resolve_path(value, base, field=field, allowed_dirs=allowed)
+
+    corpus = [p.text for p in load_passages(resolve(spec.corpus, "corpus"))] if spec.corpus else []
     return PilotPlan(
         use_case_id=spec.use_case_id,
-        cases=load_golden(resolve_path(spec.golden, base), limit=spec.limit),
+        cases=load_golden(resolve(spec.golden, "golden"), limit=spec.limit),
         prompt=prompts[0],
         prompt_variants=prompts[1:],
         models=list(spec.models),
         repeats=spec.repeats,
         variables=dict(spec.variables),
-        provider_options={k: _resolve_options(v, base) for k, v in spec.provider_options.items()},
+        provider_options={
+            k: _resolve_options(v, resolve, f"provider_options.{k}.corpus")
+            for k, v in spec.provider_options.items()
+        },
         settings=spec.settings.model_dump(exclude_none=True),
         corpus=corpus,
         top_k=spec.top_k,
         max_retries=spec.max_retries,
         budget_usd=spec.budget_usd,
         concurrency=spec.concurrency,
-        prompts_dir=resolve_path(spec.prompts_dir, base) if spec.prompts_dir else None,
+        prompts_dir=resolve(spec.prompts_dir, "prompts_dir") if spec.prompts_dir else None,
     )
 
 
-def _resolve_options(options: dict[str, Any], base: Path) -> dict[str, Any]:
+def _resolve_options(
+    options: dict[str, Any], resolve: Callable[[str, str], Path], field: str
+) -> dict[str, Any]:
     """A provider's ``corpus: path.jsonl`` option becomes the list of passage texts."""
     resolved = dict(options)
     if isinstance(resolved.get("corpus"), str):
-        resolved["corpus"] = [p.text for p in load_passages(resolve_path(resolved["corpus"], base))]
+        resolved["corpus"] = [p.text for p in load_passages(resolve(resolved["corpus"], field))]
     return resolved

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from usecase_kit.errors import PricingError
+from usecase_kit._config import Float, Int, StrictModel, describe_error, parse_yaml, read_text
+from usecase_kit._io import atomic_write_text
+from usecase_kit.errors import InputError, PricingError
 from usecase_kit.pricing.model import ModelPrice, unpriced_reason
 
 __all__ = [
@@ -79,31 +81,27 @@ class PriceCatalogue:
         return ModelPrice(model, "unknown", None, None, as_of=self.as_of, unpriced_reason=reason)
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _Entry(StrictModel):
     provider: str = Field(min_length=1)
     mode: Literal["chat", "responses", "completion", "embedding"] = "chat"
     aliases: list[str] = Field(default_factory=list)
-    input_per_mtok: float | None = Field(ge=0, description="required key; null = unpriced")
-    output_per_mtok: float | None = Field(ge=0, description="required key; null = unpriced")
-    cached_input_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: float | None = Field(default=None, ge=0)
-    batch_input_per_mtok: float | None = Field(default=None, ge=0)
-    batch_output_per_mtok: float | None = Field(default=None, ge=0)
-    reasoning_per_mtok: float | None = Field(default=None, ge=0)
-    long_context_threshold: int | None = Field(default=None, gt=0)
-    long_context_input_per_mtok: float | None = Field(default=None, ge=0)
-    long_context_output_per_mtok: float | None = Field(default=None, ge=0)
-    context_window: int | None = Field(default=None, gt=0)
+    input_per_mtok: Float | None = Field(ge=0, description="required key; null = unpriced")
+    output_per_mtok: Float | None = Field(ge=0, description="required key; null = unpriced")
+    cached_input_per_mtok: Float | None = Field(default=None, ge=0)
+    cache_write_per_mtok: Float | None = Field(default=None, ge=0)
+    batch_input_per_mtok: Float | None = Field(default=None, ge=0)
+    batch_output_per_mtok: Float | None = Field(default=None, ge=0)
+    reasoning_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_threshold: Int | None = Field(default=None, gt=0)
+    long_context_input_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_output_per_mtok: Float | None = Field(default=None, ge=0)
+    context_window: Int | None = Field(default=None, gt=0)
     free: bool = Field(default=False, description="explicitly no per-token charge (self-hosted)")
     source: str | None = None
     notes: list[str] = Field(default_factory=list)
 
 
-class _CatalogueFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _CatalogueFile(StrictModel):
     schema_version: Literal[1] = 1
     source: str = Field(min_length=1)
     source_url: str = ""
@@ -117,31 +115,27 @@ class _CatalogueFile(BaseModel):
     models: dict[str, _Entry]
 
 
-class _OverrideEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _OverrideEntry(StrictModel):
     base: str | None = Field(default=None, description="catalogue model to copy, for new names")
     provider: str | None = None
     mode: Literal["chat", "responses", "completion", "embedding"] | None = None
     aliases: list[str] | None = None
-    input_per_mtok: float | None = Field(default=None, ge=0)
-    output_per_mtok: float | None = Field(default=None, ge=0)
-    cached_input_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: float | None = Field(default=None, ge=0)
-    batch_input_per_mtok: float | None = Field(default=None, ge=0)
-    batch_output_per_mtok: float | None = Field(default=None, ge=0)
-    reasoning_per_mtok: float | None = Field(default=None, ge=0)
-    long_context_threshold: int | None = Field(default=None, gt=0)
-    long_context_input_per_mtok: float | None = Field(default=None, ge=0)
-    long_context_output_per_mtok: float | None = Field(default=None, ge=0)
-    context_window: int | None = Field(default=None, gt=0)
+    input_per_mtok: Float | None = Field(default=None, ge=0)
+    output_per_mtok: Float | None = Field(default=None, ge=0)
+    cached_input_per_mtok: Float | None = Field(default=None, ge=0)
+    cache_write_per_mtok: Float | None = Field(default=None, ge=0)
+    batch_input_per_mtok: Float | None = Field(default=None, ge=0)
+    batch_output_per_mtok: Float | None = Field(default=None, ge=0)
+    reasoning_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_threshold: Int | None = Field(default=None, gt=0)
+    long_context_input_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_output_per_mtok: Float | None = Field(default=None, ge=0)
+    context_window: Int | None = Field(default=None, gt=0)
     free: bool | None = None
     notes: list[str] | None = None
 
 
-class _OverridesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _OverridesFile(StrictModel):
     source: str = Field(min_length=1, description="e.g. 'Contoso rate card, MSA 2026-03'")
     as_of: date
     currency: Literal["USD"]
@@ -160,13 +154,18 @@ def catalogue_path() -> Path:
 
 def read_mapping(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PricingError(f"cannot read price file {path}: {exc.strerror}") from exc
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise PricingError(f"{path}: not valid YAML/JSON: {exc}") from exc
+        text = read_text(path, "price")
+        if path.suffix == ".json":
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{path}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                ) from None
+        else:
+            data = parse_yaml(text, str(path))
+    except InputError as exc:  # a price file's problems are pricing errors, same wording
+        raise PricingError(str(exc)) from None
     if not isinstance(data, dict):
         raise PricingError(f"{path}: expected a mapping with 'source', 'as_of', 'models'")
     return data
@@ -182,10 +181,8 @@ def _validate(schema: type[_M], data: Mapping[str, Any], path: Path) -> _M:
 def _render_errors(exc: ValidationError, path: Path) -> str:
     lines = [f"price file {path} is malformed:"]
     for err in exc.errors():
-        where = ".".join(str(part) for part in err["loc"])
-        got = f" (got {err['input']!r})" if err["type"] != "missing" else ""
-        hint = _HINTS.get(str(err["loc"][-1]), "")
-        lines.append(f"  - field '{where}': {err['msg']}{got}{hint}")
+        hint = _HINTS.get(str(err["loc"][-1]), "") if err["loc"] else ""
+        lines.append(f"  - {describe_error(err)}{hint}")
     return "\n".join(lines)
 
 
@@ -292,8 +289,7 @@ def save_catalogue(
         "unit": "USD per 1M tokens",
         "models": {name: _entry_dict(p, default) for name, p in sorted(catalogue.prices.items())},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    atomic_write_text(path, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     return path
 
 

@@ -6,9 +6,9 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
-from usecase_kit._config import load_model
+from usecase_kit._config import StrictModel, load_model
 from usecase_kit.errors import InputError
 from usecase_kit.scoring.methods import AHPResult, ahp_weights
 from usecase_kit.scoring.rubric import Rubric
@@ -16,9 +16,7 @@ from usecase_kit.scoring.rubric import Rubric
 __all__ = ["ahp_from_file", "load_judgements"]
 
 
-class _JudgementsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _JudgementsFile(StrictModel):
     judgements: dict[str, dict[str, float]]
 
     @field_validator("judgements", mode="before")

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from usecase_kit._config import load_model
+from usecase_kit._config import StrictModel, load_model
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 
@@ -21,8 +21,8 @@ __all__ = ["Criterion", "Rubric", "SubCriterion", "load_rubric", "rubric_presets
 LEVELS = (1, 2, 3, 4, 5)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(frozen=True)
 
 
 class SubCriterion(_Strict):

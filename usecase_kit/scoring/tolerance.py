@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from usecase_kit._config import load_model
+from usecase_kit._config import StrictModel, load_model
 from usecase_kit.paths import templates_dir
 from usecase_kit.risk import TIERS, Tier, check_condition, matches
 
@@ -27,8 +27,8 @@ __all__ = [
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(frozen=True)
 
 
 class Appetite(_Strict):

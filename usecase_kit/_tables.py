@@ -1,0 +1,118 @@
+"""Reading a CSV file or an Excel sheet as rows of ``{header: cell}``, refusing what a spreadsheet
+would silently lose: duplicate headers, a blank header over data, rows with more cells than the
+header, text that is not UTF-8. Every problem is reported at once, naming the row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from usecase_kit._config import excerpt, read_text
+from usecase_kit.errors import InputError
+
+__all__ = ["Table", "read_table"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one sheet; ``rows`` pairs each spreadsheet row number with its cells."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, Any]], ...]
+    where: str = ""  # "sheet 'use_cases'" for a workbook, "" for a CSV file
+
+
+def read_table(path: Path, what: str, *, sheet: str | None = None) -> Table:
+    """The first (or named) sheet of an .xlsx workbook, or a .csv file, validated."""
+    if path.suffix.lower() == ".xlsx":
+        raw, where = _xlsx_rows(path, what, sheet)
+    else:
+        raw, where = _csv_rows(path, what), ""
+    if not raw:
+        raise InputError(f"{path}: the {what} {'sheet' if where else 'file'} is empty.")
+    header = [str(h).strip() if h is not None else "" for h in raw[0]]
+    problems = _header_problems(header)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in enumerate(raw[1:], start=2):
+        cells = list(cells)
+        if all(_blank(c) for c in cells):
+            continue
+        problems += _row_problems(number, header, cells)
+        rows.append((number, {h: c for h, c in zip(header, cells, strict=False) if h}))
+    if problems:
+        place = f"{path.name} {where}".strip()
+        raise InputError(f"{path}: {len(problems)} problem(s) in the {what}:", [
+            f"{place}: {p}" for p in problems
+        ])  # fmt: skip
+    return Table(tuple(header), tuple(rows), where)
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    problems = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if name and name in seen:
+            problems.append(
+                f"header row: column '{name}' appears twice (columns {seen[name]} and {index}); "
+                "keep one, or the second would silently replace the first"
+            )
+        seen.setdefault(name, index)
+    return problems
+
+
+def _row_problems(number: int, header: list[str], cells: list[Any]) -> list[str]:
+    problems = []
+    for index, cell in enumerate(cells):
+        if _blank(cell):
+            continue
+        if index >= len(header):
+            problems.append(
+                f"row {number}: {len(cells) - len(header)} more cell(s) than the header has "
+                f"columns ({len(header)}), e.g. {excerpt(cell)}; a value with a comma must be "
+                "quoted, or add a header for the extra column"
+            )
+            break
+        if not header[index]:
+            problems.append(
+                f"row {number}, column {index + 1}: the value {excerpt(cell)} sits under a blank "
+                "header; give the column a header or delete it"
+            )
+    return problems
+
+
+def _csv_rows(path: Path, what: str) -> list[list[Any]]:
+    text = read_text(path, what)
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc}).") from None
+
+
+def _xlsx_rows(path: Path, what: str, sheet: str | None) -> tuple[list[Any], str]:
+    from openpyxl import load_workbook  # slow import: only when a workbook is read
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what} file.") from None
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise InputError(
+            f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: "
+            f"{excerpt(str(exc), 120)}). Save it again from Excel as .xlsx."
+        ) from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise InputError(f"{path}: no sheet named '{sheet}' (found: {workbook.sheetnames}).")
+        chosen = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        rows = [list(r) for r in chosen.iter_rows(values_only=True)]
+        return rows, f"sheet '{chosen.title}'"
+    finally:
+        workbook.close()
