@@ -95,3 +95,37 @@ def test_the_callers_folder_cannot_shadow_packages_in_the_kernel(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "pack code-review: ok" in result.stderr
+
+
+def test_unknown_score_key_stops_before_any_run_folder(templates_dir: Path, tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((templates_dir / "example_portfolio.yaml").read_text())
+    data["use_cases"][0]["scores"]["vibes"] = 3
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(yaml.safe_dump(data))
+    result = _cli("packs", str(portfolio), "--output-dir", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2 and "unknown criterion ['vibes']" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_batches_started_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from usecase_kit.packs import _new_run_dir
+
+    with ThreadPoolExecutor(8) as pool:
+        folders = list(pool.map(lambda _: _new_run_dir(tmp_path, None), range(8)))
+    assert len(set(folders)) == 8 and all(f.is_dir() for f in folders)
+
+
+def test_output_folder_that_is_a_file_fails_before_kernels(
+    templates_dir: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    portfolio = str(templates_dir / "example_portfolio.yaml")
+    result = _cli("packs", portfolio, "--output-dir", str(blocker), cwd=tmp_path)
+    assert result.returncode == 2 and "it is a file, not a folder" in result.stderr
+    assert "Traceback" not in result.stderr

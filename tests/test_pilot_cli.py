@@ -209,3 +209,121 @@ def test_money_is_never_in_scientific_notation() -> None:
     assert _usd(0.00184) == "$0.0018"
     assert _usd(2.0) == "$2.00"
     assert _usd(None) == "unpriced"
+
+
+# ---- exit status, output paths and interrupts (issue 8) -----------------------------------
+
+
+def _openai_plan(tmp_path: Path, server: LocalOpenAIServer, cases: int = 6) -> Path:
+    golden = tmp_path / "golden.jsonl"
+    golden.write_text(
+        "".join(
+            f'{{"id": "c{i}", "question": "Question number {i}?", "reference_answer": "A"}}\n'
+            for i in range(cases)
+        )
+    )
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "use_case_id: uc-cli\ngolden: golden.jsonl\nprompt: faq_answer\n"
+        "models: [openai:gpt-4o-mini]\nsettings: {max_tokens: 20, timeout_s: 2}\n"
+        "max_retries: 1\nconcurrency: 2\n"
+        f"provider_options: {{'openai:gpt-4o-mini': {{base_url: '{server.base_url}'}}}}\n"
+    )
+    return path
+
+
+def test_failed_calls_give_exit_status_one(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    from usecase_kit.testing import Fault
+
+    server.set_faults([Fault("status", status=500, match="number 3?", retry_after=0.01)])
+    plan = _openai_plan(tmp_path, server)
+    args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--no-progress"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "pilot incomplete: 1 of 6 call(s) failed after their retries (server: 1)" in (
+        result.output
+    )
+
+
+def test_csv_to_an_unwritable_path_fails_before_any_call(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    plan = _openai_plan(tmp_path, server)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    for bad in (blocker / "records.csv", tmp_path):
+        args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--csv", str(bad)]
+        result = CliRunner().invoke(app, [*args, "--no-progress"])
+        assert result.exit_code != 0 and "Cannot write" in str(result.exception)
+    assert server.calls == 0
+    # a missing folder is created, not a reason to lose the paid records
+    fresh = tmp_path / "new" / "deeper" / "records.csv"
+    args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--csv", str(fresh)]
+    assert CliRunner().invoke(app, [*args, "--no-progress"]).exit_code == 0
+    assert len(pd.read_csv(fresh)) == 6
+
+
+def test_workspace_that_cannot_be_written_is_a_clear_error(
+    app: typer.Typer, server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    plan = _openai_plan(tmp_path, server)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(app, ["pilot", str(plan), "--workspace", str(blocker / "ws")])
+    assert "cannot be used" in str(result.exception) and "--workspace" in str(result.exception)
+    assert server.calls == 0
+
+
+def test_ctrl_c_on_the_command_exits_130_and_says_how_to_resume(
+    server: LocalOpenAIServer, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server.latency_s = 0.3
+    plan = _openai_plan(tmp_path, server, cases=40)
+    env = {**os.environ, "OPENAI_API_KEY": FAKE_KEY}
+    command = [sys.executable, "-m", "usecase_kit", "pilot", str(plan), "--no-progress"]
+    command += ["--workspace", str(tmp_path / "ws")]
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while server.calls < 4:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Interrupted:" in err and "Run the same command again to resume" in err
+    assert "Traceback" not in err
+    assert server.calls <= 4 + 2  # what was in flight, never the rest of the plan
+
+
+@pytest.mark.parametrize("checks_key", [False, True])
+def test_credentials_in_the_base_url_are_never_recorded(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks_key: bool
+) -> None:
+    """``http://user:KEY@host`` (httpx sends it as Basic auth, a server may echo it back)."""
+    import base64
+
+    secret = "SECRETINURL9876"
+    echoed = base64.b64encode(f"user:{secret}".encode()).decode()
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    with LocalOpenAIServer(api_key=FAKE_KEY if checks_key else None) as server:
+        url = server.base_url.replace("http://", f"http://user:{secret}@")
+        plan = _openai_plan(tmp_path, server).read_text().replace(server.base_url, url)
+        (tmp_path / "plan.yaml").write_text(plan)
+        csv = tmp_path / "out.csv"
+        args = ["pilot", str(tmp_path / "plan.yaml"), "--workspace", str(tmp_path / "ws")]
+        result = CliRunner().invoke(app, [*args, "--csv", str(csv), "--no-progress"])
+    assert result.exit_code == (1 if checks_key else 0), result.output
+    shown = result.output + str(result.exception or "")
+    assert secret not in shown and echoed not in shown
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.name != "plan.yaml":
+            data = path.read_bytes()
+            assert secret.encode() not in data and echoed.encode() not in data, path

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from usecase_kit.errors import InputError
+from usecase_kit.errors import InputError, OutputError
 from usecase_kit.portfolio import FLAT_COLUMNS, load_portfolio, save_portfolio
 
 MINIMAL = {
@@ -136,13 +136,16 @@ def test_failed_write_leaves_the_old_file_untouched(
     portfolio = load_portfolio(_yaml(tmp_path, MINIMAL))
 
     def explode(path: Path, rows: object) -> None:
+        import errno
+
         path.write_text("half", encoding="utf-8")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(module, "_write_csv", explode)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"keep\.csv: No space left on device; the disk is full"):
         save_portfolio(portfolio, target)
     assert target.read_text(encoding="utf-8") == "original"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")] == []
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep")] == []
 
 

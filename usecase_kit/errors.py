@@ -5,6 +5,7 @@ UsecaseKitError                 every error meant for a user; the CLI prints it 
 ├── ConfigError                 a setting is missing or wrong (e.g. an API key variable)
 ├── ProviderError               a model call failed in a way the run cannot absorb
 ├── PricingError                a model has no price, or a price file is malformed
+├── OutputError                 a file or folder cannot be written (names the path and the fix)
 └── PackError                   building a decision pack failed (names the notebook and cell)
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "InputError",
+    "OutputError",
     "PackError",
     "PricingError",
     "ProviderError",
@@ -50,6 +52,10 @@ class ProviderError(UsecaseKitError):
 
 class PricingError(UsecaseKitError):
     """A model is unpriced or a price catalogue is malformed."""
+
+
+class OutputError(UsecaseKitError):
+    """A file or folder cannot be written (read-only, full, a file where a folder should be)."""
 
 
 class PackError(UsecaseKitError):

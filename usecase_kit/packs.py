@@ -237,6 +237,28 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase) -> None:
             ) from None
 
 
+def _check_before_kernels(
+    portfolio: Portfolio, chosen: Sequence[UseCase], provider: str, output_dir: Path
+) -> None:
+    """Everything a kernel would find wrong, found here first and reported together: the
+    scorecard (an unknown score key), golden sets and corpora, providers and keys, the output
+    folder. Nothing is written when any of it fails."""
+    from usecase_kit._io import check_writable
+    from usecase_kit.scoring import scorecard
+
+    check_writable(output_dir, folder=True)
+    scorecard(portfolio)
+    problems: list[str] = []
+    for use_case in chosen:
+        try:
+            _check_pilot_inputs(portfolio, use_case)
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError(f"{len(problems)} use case(s) cannot be piloted:", problems)
+    _check_providers(chosen, provider)
+
+
 def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
     """Build each provider once now: a missing key or unknown prefix stops the batch up front."""
     from usecase_kit.assessment import provider_for
@@ -248,13 +270,22 @@ def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
 
 
 def _new_run_dir(output_dir: Path, run_id: str | None) -> Path:
+    """A run folder of its own: created atomically, so two batches started in the same second
+    never share one (the second gets ``<stamp>-2``)."""
+    from usecase_kit._io import output_problem
+
     stamp = run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    candidate, n = output_dir / stamp, 1
-    while run_id is None and candidate.exists():
-        n += 1
-        candidate = output_dir / f"{stamp}-{n}"
-    candidate.mkdir(parents=True, exist_ok=True)
-    return candidate
+    n = 1
+    while True:
+        candidate = output_dir / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            candidate.mkdir(exist_ok=run_id is not None)
+            return candidate
+        except FileExistsError:
+            n += 1
+        except OSError as exc:
+            raise output_problem(candidate, exc) from None
 
 
 def build_packs(
@@ -278,9 +309,7 @@ def build_packs(
     portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
     ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
     chosen = [portfolio.get(use_case_id) for use_case_id in ids]
-    for use_case in chosen:
-        _check_pilot_inputs(portfolio, use_case)
-    _check_providers(chosen, provider)
+    _check_before_kernels(portfolio, chosen, provider, Path(output_dir))
     run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
     work = Path(workspace).resolve() if workspace else workspace_home()
     from usecase_kit.charts import OFFLINE_RENDERER

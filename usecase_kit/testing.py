@@ -3,7 +3,10 @@
 ``LocalOpenAIServer`` answers ``POST /v1/chat/completions`` with a deterministic reply and
 usage, after a configurable latency, and injects faults on request: HTTP errors (429 with
 Retry-After, 500/503, 401...), slow answers that trip client timeouts, malformed JSON and
-dropped connections. It counts every request it receives (``calls``; ``GET /_stats``).
+dropped connections. It counts every request it receives (``calls``; ``GET /_stats``) and bills
+as a real provider would (``billed``): every answer it generated, whether or not the client was
+still there to read it (a timed-out or killed client is billed too), malformed ones included.
+A request that is not a chat completion (empty body, no model, no messages) gets a 400.
 Run it standalone with ``python -m usecase_kit.testing --port 8000 --latency 0.1``.
 """
 
@@ -23,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "FAULT_KINDS",
+    "BilledCall",
     "Fault",
     "FlatPrices",
     "LocalOpenAIServer",
@@ -60,6 +64,17 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class BilledCall:
+    """An answer the server generated (and would bill): tokens and whether the client got it."""
+
+    index: int
+    question: str
+    prompt_tokens: int
+    completion_tokens: int
+    delivered: bool
+
+
+@dataclass(frozen=True)
 class ReceivedRequest:
     """What the server saw: order, parsed body, retry count header and the fault applied."""
 
@@ -87,16 +102,20 @@ class _State:
     rng: random.Random
     faults: list[_FaultState] = field(default_factory=list)
     requests: list[ReceivedRequest] = field(default_factory=list)
+    billed: list[BilledCall] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _question(body: dict[str, Any]) -> str:
+    messages = body.get("messages") or [{}]
+    last = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
+    tagged = _QUESTION.search(last)
+    return (tagged.group(1) if tagged else last).strip()
 
 
 def fake_answer(body: dict[str, Any]) -> str:
     """The deterministic reply: echoes the question of the last user message."""
-    messages = body.get("messages") or [{}]
-    last = str(messages[-1].get("content", ""))
-    tagged = _QUESTION.search(last)
-    question = (tagged.group(1) if tagged else last).strip()
-    return f"Answer to: {question}"
+    return f"Answer to: {_question(body)}"
 
 
 def _tokens(text: str) -> int:
@@ -142,7 +161,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         if self.path.rstrip("/").endswith("/_stats"):
-            self._json(200, {"calls": len(state.requests)})
+            with state.lock:
+                stats = {"calls": len(state.requests), "billed": len(state.billed)}
+            self._json(200, stats)
         elif self.path.rstrip("/").endswith("/models"):
             names = sorted(state.models or {"local-model"})
             self._json(
@@ -158,9 +179,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, _error(f"no route {self.path}", "invalid_request_error"))
             return
         try:
-            body = json.loads(raw or b"{}")
-        except json.JSONDecodeError:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
             self._json(400, _error("request body is not JSON", "invalid_request_error"))
+            return
+        problem = _request_problem(body)
+        if problem is not None:
+            self._json(400, _error(problem, "invalid_request_error"))
             return
         index, fault = self._register(body, raw)
         time.sleep(self.server.state.latency_s)
@@ -180,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, body: dict[str, Any], index: int, fault: Fault | None) -> None:
         state = self.server.state
         if fault is not None and fault.kind != "timeout":
-            self._fault(fault)
+            self._fault(fault, body, index)
         elif (problem := self._auth_problem()) is not None:
             self._json(401, _error(problem, "invalid_request_error", "invalid_api_key"))
         elif state.models is not None and body.get("model") not in state.models:
@@ -191,7 +216,23 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if fault is not None:  # timeout: answer, but too late for the client
                 time.sleep(fault.delay_s)
-            self._json(200, _completion_body(body, index, state), {"x-request-id": f"req_{index}"})
+            reply = _completion_body(body, index, state)
+            delivered = self._json(200, reply, {"x-request-id": f"req_{index}"})
+            self._bill(body, index, reply, delivered)
+
+    def _bill(
+        self, body: dict[str, Any], index: int, reply: dict[str, Any], delivered: bool
+    ) -> None:
+        usage = reply.get("usage") or _usage_of(body, reply)
+        call = BilledCall(
+            index,
+            _question(body),
+            int(usage["prompt_tokens"]),
+            int(usage["completion_tokens"]),
+            delivered,
+        )
+        with self.server.state.lock:
+            self.server.state.billed.append(call)
 
     def _auth_problem(self) -> str | None:
         expected = self.server.state.api_key
@@ -201,13 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
         # Real servers echo (part of) the key: this checks that the client side scrubs it.
         return f"Incorrect API key provided: {given}. You can find your API key in your account."
 
-    def _fault(self, fault: Fault) -> None:
+    def _fault(self, fault: Fault, body: dict[str, Any], index: int) -> None:
         if fault.kind == "drop":
             self.close_connection = True
             self.connection.close()
             return
-        if fault.kind == "malformed":
-            self._raw(200, b'{"id": "chatcmpl-broken", "choices": [ {"message": ', {})
+        if fault.kind == "malformed":  # the model ran; the body broke on the way: billed
+            delivered = self._raw(200, b'{"id": "chatcmpl-broken", "choices": [ {"message": ', {})
+            self._bill(body, index, _completion_body(body, index, self.server.state), delivered)
             return
         headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
         kind = "rate_limit_exceeded" if fault.status == 429 else "server_error"
@@ -215,10 +257,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(
         self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        self._raw(status, json.dumps(payload).encode("utf-8"), headers or {})
+    ) -> bool:
+        return self._raw(status, json.dumps(payload).encode("utf-8"), headers or {})
 
-    def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+    def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> bool:
+        """Send a response; False when the client was gone (a timeout or a killed process)."""
         try:
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -227,8 +270,32 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):  # the client gave up
             self.close_connection = True
+            return False
+        return True
+
+
+def _request_problem(body: Any) -> str | None:
+    """Why ``body`` is not a chat completion request (as OpenAI words it), or None."""
+    if not isinstance(body, dict):
+        return "request body must be a JSON object"
+    if not body.get("model"):
+        return "you must provide a model parameter"
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "'messages' must be a non-empty array of message objects"
+    if not all(isinstance(m, dict) and "role" in m for m in messages):
+        return "each message must be an object with a 'role'"
+    return None
+
+
+def _usage_of(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, int]:
+    text = reply["choices"][0]["message"]["content"]
+    messages = body.get("messages") or []
+    prompt = sum(_tokens(str(m.get("content", ""))) + 3 for m in messages) + 3
+    return {"prompt_tokens": prompt, "completion_tokens": _tokens(text)}
 
 
 def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
@@ -309,6 +376,22 @@ class LocalOpenAIServer:
     def requests(self) -> list[ReceivedRequest]:
         with self._state.lock:
             return list(self._state.requests)
+
+    @property
+    def billed(self) -> list[BilledCall]:
+        """Every answer generated (delivered or not): what a provider would bill."""
+        with self._state.lock:
+            return list(self._state.billed)
+
+    def billed_usd(self, input_per_mtok: float, output_per_mtok: float) -> float:
+        """The bill for ``billed`` at flat prices (USD per million tokens)."""
+        return (
+            sum(
+                c.prompt_tokens * input_per_mtok + c.completion_tokens * output_per_mtok
+                for c in self.billed
+            )
+            / 1e6
+        )
 
     def set_faults(self, faults: Iterable[Fault]) -> None:
         with self._state.lock:

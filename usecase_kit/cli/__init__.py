@@ -102,8 +102,26 @@ def main(argv: list[str] | None = None) -> None:
     typer's standalone mode handles usage errors, `typer.Exit` codes and Ctrl-C with its own
     (vendored) click; what reaches here is a `UsecaseKitError` raised by the library.
     """
+    from usecase_kit.pilot.runner import PilotInterrupted
+
     try:
         app(args=argv, prog_name="usecase-kit")
+    except PilotInterrupted as exc:
+        typer.echo(f"usecase-kit: {exc}", err=True)
+        _exit_now(130)
     except UsecaseKitError as exc:
         typer.echo(f"usecase-kit: error: {exc}", err=True)
         sys.exit(2)
+
+
+def _exit_now(code: int) -> None:
+    """Exit; at once if calls abandoned by a second Ctrl-C would keep the process alive."""
+    import os
+    import threading
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    main = threading.main_thread()
+    if any(t.is_alive() and not t.daemon and t is not main for t in threading.enumerate()):
+        os._exit(code)
+    sys.exit(code)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-__all__ = ["register"]
+__all__ = ["DataDirs", "register", "terminate_as_interrupt"]
 
 prompts_app = typer.Typer(
     help="The prompt registry: templates, versions, labels.", no_args_is_help=True
 )
+DataDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data-dir",
+        help="Also allow files named in the plan or portfolio (golden sets, corpora, prompts) "
+        "under this folder (repeatable); by default only the file's own folder and templates/.",
+    ),
+]
 PromptsDir = Annotated[
     Path | None, typer.Option("--dir", help="Prompt folder (default templates/prompts).")
 ]
@@ -63,28 +73,81 @@ def pilot(
         Path | None,
         typer.Option("--catalogue", help="Price catalogue file (default: the project's)."),
     ] = None,
+    data_dir: DataDirs = None,
 ) -> None:
-    """Run a pilot plan (cases × prompts × models × repeats) and print its summary."""
+    """Run a pilot plan (cases × prompts × models × repeats) and print its summary.
+
+    Exit status: 0 when every call succeeded, 1 when some failed after their retries or were
+    left undone at the budget cap (the summary says which), 2 for a usage or input error,
+    130 when interrupted (what was paid for is saved; the same command resumes).
+    """
+    from usecase_kit._io import atomic_write, check_writable
     from usecase_kit.pilot import run_plan_file
 
+    if csv is not None:
+        check_writable(csv)  # before any paid call, not after
     prices = None
     if catalogue is not None or overrides is not None:
         from usecase_kit.pricing import load_catalogue
 
         prices = load_catalogue(catalogue, overrides=overrides)
-    run = run_plan_file(
-        plan,
-        models=model or None,
-        workspace=workspace,
-        budget_usd=budget,
-        concurrency=concurrency,
-        use_cache=not no_cache,
-        prices=prices,
-        progress=progress,
-    )
+    with terminate_as_interrupt():
+        run = run_plan_file(
+            plan,
+            models=model or None,
+            workspace=workspace,
+            allowed_dirs=data_dir or (),
+            budget_usd=budget,
+            concurrency=concurrency,
+            use_cache=not no_cache,
+            prices=prices,
+            progress=progress,
+        )
     if csv is not None:
-        run.to_frame().to_csv(csv, index=False)
-    _print_summary(run.summary(), run.database)
+        frame = run.to_frame()
+        atomic_write(csv, lambda p: frame.to_csv(p, index=False))
+    summary = run.summary()
+    _print_summary(summary, run.database)
+    _exit_status(summary)
+
+
+def _exit_status(summary: dict[str, Any]) -> None:
+    """Exit 1 when the pilot is incomplete: failed calls or calls left at the budget cap."""
+    failed, skipped, calls = summary["failed"], summary["skipped_budget"], summary["calls"]
+    if not failed and not skipped:
+        return
+    parts = []
+    if failed:
+        kinds = ", ".join(f"{k}: {v}" for k, v in summary["failures_by_kind"].items())
+        parts.append(f"{failed} of {calls} call(s) failed after their retries ({kinds})")
+    if skipped:
+        parts.append(f"{skipped} call(s) were left undone at the budget cap")
+    typer.echo(
+        f"pilot incomplete: {'; '.join(parts)}. Run the same command again to retry only "
+        "those (answers already saved are not paid for again).",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C: stop submitting, save what is paid for, then exit."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_summary(summary: dict[str, Any], database: Path | None) -> None:

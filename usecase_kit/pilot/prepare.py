@@ -149,7 +149,10 @@ def _task(
     messages: tuple[Message, ...],
     settings: Settings,
 ) -> Task:
-    answer_settings = {k: v for k, v in asdict(settings).items() if k != "timeout_s"}
+    # settings that change the answer; how long to wait and how often to retry do not
+    answer_settings = {
+        k: v for k, v in asdict(settings).items() if k not in ("timeout_s", "max_retries")
+    }
     cache_key = sha256(
         json.dumps(
             [

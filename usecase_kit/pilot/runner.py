@@ -1,23 +1,35 @@
-"""Running a plan: cache, bounded concurrency, budget reservation, journal and audit.
+"""Running a plan: cache, bounded concurrency, retries, a ledger-backed budget cap, a journal
+that makes every answer durable as it arrives, an audit log, and a clean Ctrl-C.
 
-Retries are the ``openai`` client's own (configured by ``max_retries``, counted per record).
-Worker threads only call providers; the calling thread owns the database and commits each
-finished call as it completes, so an interrupted run resumes without paying twice.
+The spending rules (docs/pilot.md, "Budget and ledger"):
+
+* the cap belongs to the plan in its workspace: every attempt at every call, in every process
+  and every rerun, is booked in one ledger *before* the request leaves;
+* an attempt whose outcome is unknown (a timeout, a dropped connection, a malformed answer, a
+  process killed mid-call) stays charged at its full reservation;
+* retries are the runner's own (the client is asked for one attempt), so each one is booked;
+* one runner per plan and workspace (a lock file); a second is refused with a message.
+
+Workers call the model and commit the answer themselves, each with its own connection, so an
+answer is on disk the moment it arrives; the calling thread only submits work, at most
+``concurrency`` calls at a time, and stops submitting at the first Ctrl-C.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from usecase_kit.errors import ProviderError
-from usecase_kit.pilot.budget import Budget
+from usecase_kit.errors import ProviderError, UsecaseKitError
+from usecase_kit.pilot.lock import RunLock
 from usecase_kit.pilot.plan import PilotPlan
 from usecase_kit.pilot.prepare import (
     BUDGET_DEFAULT_MAX_TOKENS,
@@ -32,19 +44,57 @@ from usecase_kit.pilot.records import CallRecord, PilotRun
 from usecase_kit.pilot.store import Store, now_iso
 from usecase_kit.providers.base import CallFailed, Completion, Provider, Usage
 
-__all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "run_pilot", "run_plan_file"]
+__all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "PilotInterrupted", "run_pilot", "run_plan_file"]
 
-#: Kinds of failure after which the provider may still have billed the call.
-_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed"})
+#: Failure kinds after which the provider may still have billed the attempt: charged in full.
+_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "other"})
+#: Failure kinds worth another attempt.
+_RETRYABLE = frozenset({"rate_limit", "server", "timeout", "connection"})
+#: Backoff between attempts (as the openai client does): 0.5 s doubling to 8 s, jittered; a
+#: server's Retry-After up to a minute is honoured instead.
+_BACKOFF_S, _BACKOFF_MAX_S, _RETRY_AFTER_MAX_S = 0.5, 8.0, 60.0
+
+
+class PilotInterrupted(UsecaseKitError):
+    """Ctrl-C (or SIGTERM) stopped a run; what was paid for is saved, the rest can resume."""
+
+    def __init__(self, message: str, *, saved: int, left: int) -> None:
+        super().__init__(message)
+        self.saved = saved
+        self.left = left
 
 
 @dataclass
 class _Context:
     run_id: str
     use_case_id: str
-    budget: Budget
+    attempt: int
+    cap: float | None
+    workspace: Path
+    max_retries: int
+    redact: Callable[[str], str] | None
     stop: threading.Event = field(default_factory=threading.Event)
     fatal: CallFailed | None = None
+    stores: dict[int, Store] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    cap_reached: bool = False
+    abandoned: bool = False  # a second Ctrl-C left calls in flight
+
+    def store(self) -> Store:
+        """This thread's connection to the workspace database."""
+        ident = threading.get_ident()
+        with self.lock:
+            if ident not in self.stores:
+                self.stores[ident] = Store(self.workspace, closed_elsewhere=True)
+            return self.stores[ident]
+
+    def close(self) -> None:
+        """Close the workers' connections (not while abandoned calls may still use them)."""
+        with self.lock:
+            if not self.abandoned:
+                for store in self.stores.values():
+                    store.close()
+            self.stores.clear()
 
 
 def run_pilot(
@@ -63,26 +113,27 @@ def run_pilot(
     """Run every case × prompt × model × repeat of ``plan`` and return the records.
 
     Everything that can be checked is checked before the first call (templates, variables,
-    keys, prices when a budget is set). ``providers`` replaces ``get_provider`` per spec.
+    keys, prices when a budget is set, the workspace). ``providers`` replaces ``get_provider``
+    per spec. ``budget_usd`` caps what the plan may spend in this workspace over all its runs.
+    Raises ``PilotInterrupted`` on Ctrl-C once the calls in flight are saved.
     """
     cap = budget_usd if budget_usd is not None else plan.budget_usd
     tasks = prepare(plan, prices, cap, providers or {})
     rid = run_id or run_id_for(plan, tasks)
-    store = Store(workspace)
+    home = Path(workspace)
+    main = Store(home)
     try:
-        return _execute(
-            plan,
-            tasks,
-            store,
-            rid,
-            cap,
-            concurrency or plan.concurrency,
-            use_cache,
-            progress,
-            redact,
-        )
+        with RunLock(home, rid, f"use case {plan.use_case_id}, {len(tasks)} calls"):
+            attempt = main.begin(rid, plan.use_case_id)
+            ctx = _Context(rid, plan.use_case_id, attempt, cap, home, plan.max_retries, redact)
+            ctx.stores[threading.get_ident()] = main
+            try:
+                return _execute(plan, tasks, main, ctx, concurrency, use_cache, progress)
+            finally:
+                ctx.stores.pop(threading.get_ident(), None)
+                ctx.close()
     finally:
-        store.close()
+        main.close()
 
 
 def run_plan_file(
@@ -90,6 +141,7 @@ def run_plan_file(
     *,
     models: Sequence[str] | None = None,
     workspace: str | Path | None = None,
+    allowed_dirs: Sequence[str | Path] = (),
     **options: Any,
 ) -> PilotRun:
     """Load a plan file (default ``templates/pilot_plan.yaml``), optionally swap its models, run it.
@@ -99,7 +151,7 @@ def run_plan_file(
     from usecase_kit.paths import templates_dir, workspace_home
     from usecase_kit.pilot.plan import load_plan
 
-    plan = load_plan(path or templates_dir() / "pilot_plan.yaml")
+    plan = load_plan(path or templates_dir() / "pilot_plan.yaml", allowed_dirs=allowed_dirs)
     if models:
         plan = replace(plan, models=list(models))
     return run_pilot(plan, workspace=workspace or workspace_home(), **options)
@@ -109,17 +161,13 @@ def _execute(
     plan: PilotPlan,
     tasks: list[Task],
     store: Store,
-    rid: str,
-    cap: float | None,
-    concurrency: int,
+    ctx: _Context,
+    concurrency: int | None,
     use_cache: bool,
     progress: bool,
-    redact: Callable[[str], str] | None,
 ) -> PilotRun:
-    attempt = store.begin(rid, plan.use_case_id)
-    done = store.finished_calls(rid, attempt)
-    spent = sum(r.cost_usd or 0.0 for r in done.values() if not r.cache_hit)
-    ctx = _Context(rid, plan.use_case_id, Budget(cap, spent))
+    done = store.finished_calls(ctx.run_id, ctx.attempt)
+    charged_before = store.totals(ctx.run_id).charged_usd
     records: dict[int, CallRecord] = {}
     bar = _progress_bar(len(tasks), progress)
     pending: list[Task] = []
@@ -129,75 +177,174 @@ def _execute(
             pending.append(task)
             continue
         if task.call_key not in done:
-            store.commit(attempt, record, None, task.cache_key, _audit_texts(task, record, redact))
+            store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
         records[task.index] = record
         bar.update(1)
-    _run_calls(pending, ctx, store, attempt, concurrency, records, bar, redact)
-    bar.close()
+    try:
+        _run_calls(pending, ctx, concurrency or plan.concurrency, records, bar)
+    finally:
+        bar.close()
     if ctx.fatal is not None:
         raise ProviderError(
             f"{ctx.fatal} The run stopped; {len(records)} finished call(s) are saved."
         )
-    store.finish(rid, attempt)
+    store.finish(ctx.run_id, ctx.attempt)
     ordered = [records[i] for i in sorted(records)]
+    charged = store.totals(ctx.run_id).charged_usd
     return PilotRun(
-        rid, plan.use_case_id, ordered, store.path, cap, ctx.budget.spent_usd, _notes(ordered, ctx)
+        ctx.run_id,
+        plan.use_case_id,
+        ordered,
+        store.path,
+        ctx.cap,
+        charged - charged_before,
+        _notes(ordered, ctx, store),
+        plan_charged_usd=charged,
     )
 
 
 def _run_calls(
     pending: Sequence[Task],
     ctx: _Context,
-    store: Store,
-    attempt: int,
     concurrency: int,
     records: dict[int, CallRecord],
     bar: Any,
-    redact: Callable[[str], str] | None,
 ) -> None:
+    """Submit at most ``concurrency`` calls at a time; on Ctrl-C stop submitting, let the calls
+    in flight finish (they are paid for) and save them; a second Ctrl-C stops waiting."""
     if not pending:
         return
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pilot") as pool:
-        futures: dict[Future[tuple[CallRecord, Completion | None] | None], Task] = {
-            pool.submit(_call, task, ctx): task for task in pending
-        }
-        for future in as_completed(futures):
-            task = futures[future]
-            outcome = future.result()
-            if outcome is None:
-                continue
-            record, completion = outcome
-            store.commit(
-                attempt, record, completion, task.cache_key, _audit_texts(task, record, redact)
-            )
+    queue = list(reversed(pending))
+    in_flight: dict[Future[CallRecord | None], Task] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="pilot")
+    try:
+        while queue or in_flight:
+            while queue and len(in_flight) < concurrency and not ctx.stop.is_set():
+                task = queue.pop()
+                in_flight[pool.submit(_call, task, ctx)] = task
+            if not in_flight:
+                break
+            finished, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            _collect(finished, in_flight, records, bar)
+        if ctx.stop.is_set() and not ctx.fatal:
+            for task in queue:  # left undone at the cap: recorded as skipped, never sent
+                records[task.index] = _skipped(task, ctx)
+    except KeyboardInterrupt:
+        ctx.stop.set()
+        _drain_after_interrupt(in_flight, records, bar)
+        ctx.abandoned = bool(in_flight)
+        saved = sum(1 for r in records.values() if r.status == "ok")
+        left = len(queue) + len(in_flight)
+        raise PilotInterrupted(_interrupted_message(ctx, saved, left, len(in_flight)), saved=saved,
+                               left=left) from None  # fmt: skip
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _collect(
+    finished: set[Future[CallRecord | None]],
+    in_flight: dict[Future[CallRecord | None], Task],
+    records: dict[int, CallRecord],
+    bar: Any,
+) -> None:
+    for future in finished:
+        task = in_flight.pop(future)
+        record = future.result()
+        if record is not None:
             records[task.index] = record
             bar.update(1)
 
 
-def _call(task: Task, ctx: _Context) -> tuple[CallRecord, Completion | None] | None:
-    """Run one call in a worker thread; None means not run (the run is stopping)."""
-    if ctx.stop.is_set():
-        return None if ctx.fatal is not None else (_skipped(task, ctx), None)
-    reserve = _reservation(task)
-    if not ctx.budget.reserve(reserve):
-        ctx.stop.set()
-        return _skipped(task, ctx), None
-    started = now_iso()
+def _drain_after_interrupt(
+    in_flight: dict[Future[CallRecord | None], Task], records: dict[int, CallRecord], bar: Any
+) -> None:
+    import sys
+
+    if in_flight:
+        print(
+            f"\nInterrupted: saving the {len(in_flight)} call(s) in flight (already paid for); "
+            "press Ctrl-C again to stop waiting for them.",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
-        completion = task.arm.provider.complete(task.messages, task.settings)
-    except CallFailed as exc:
-        ctx.budget.settle(reserve, reserve if exc.kind in _MAYBE_BILLED else 0.0)
-        if exc.fatal:
-            ctx.fatal = ctx.fatal or exc
+        while in_flight:
+            finished, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            _collect(finished, in_flight, records, bar)
+    except KeyboardInterrupt:
+        pass  # workers still save whatever arrives before the process ends
+
+
+def _interrupted_message(ctx: _Context, saved: int, left: int, abandoned: int) -> str:
+    gone = (
+        f" {abandoned} call(s) were still in flight when you stopped waiting; their reservations "
+        "stay charged until the plan runs again."
+        if abandoned
+        else ""
+    )
+    return (
+        f"Interrupted: {saved} answer(s) of this run are saved and will not be paid for again; "
+        f"{left} call(s) were left undone.{gone} Run the same command again to resume "
+        f"(run {ctx.run_id})."
+    )
+
+
+def _call(task: Task, ctx: _Context) -> CallRecord | None:
+    """One call with its retries, in a worker thread; each attempt is booked before it leaves
+    and the answer is committed the moment it arrives. None: not run (the run is stopping)."""
+    store = ctx.store()
+    reserve = _reservation(task)
+    started = now_iso()
+    settings = replace(task.settings, max_retries=0)
+    for try_no in range(ctx.max_retries + 1):
+        if ctx.stop.is_set():
+            return None if (ctx.fatal or not ctx.cap_reached) else _skipped(task, ctx)
+        ledger_id = store.reserve(
+            ctx.run_id, ctx.attempt, task.call_key, try_no, reserve, ctx.cap, os.getpid()
+        )
+        if ledger_id is None:
+            ctx.cap_reached = True
             ctx.stop.set()
-        return _failed(task, ctx, exc, started), None
-    cost = _cost(task.arm, completion.usage)
-    ctx.budget.settle(reserve, cost or 0.0)
-    return _record(task, ctx, completion, cost, started, cache_hit=False), completion
+            return _skipped(task, ctx)
+        try:
+            completion = task.arm.provider.complete(task.messages, settings)
+        except CallFailed as exc:
+            billed = exc.kind in _MAYBE_BILLED
+            store.settle(ledger_id, "unknown" if billed else "released", None, exc.kind)
+            if exc.fatal:
+                ctx.fatal = ctx.fatal or exc
+                ctx.stop.set()
+            if exc.kind in _RETRYABLE and try_no < ctx.max_retries:
+                ctx.stop.wait(_backoff(try_no, exc.retry_after_s))  # returns early when stopping
+                continue
+            exc.retries = try_no
+            record = _failed(task, ctx, exc, started)
+            store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
+            return record
+        cost = _cost(task.arm, completion.usage)
+        completion = replace(completion, retries=try_no)
+        record = _record(task, ctx, completion, cost, started, cache_hit=False)
+        store.commit(
+            ctx.attempt,
+            record,
+            completion,
+            task.cache_key,
+            _audit_texts(task, record, ctx),
+            settlement=(ledger_id, cost or 0.0),
+        )
+        return record
+    return None
+
+
+def _backoff(try_no: int, retry_after_s: float | None) -> float:
+    if retry_after_s is not None and 0 <= retry_after_s <= _RETRY_AFTER_MAX_S:
+        return retry_after_s
+    delay: float = min(_BACKOFF_S * 2.0**try_no, _BACKOFF_MAX_S)
+    return delay * (1 - 0.25 * random.random())
 
 
 def _reservation(task: Task) -> float:
-    """Worst-case cost of one call: generous input count plus the full output cap."""
+    """Worst-case cost of one attempt: generous input count plus the full output cap."""
     if task.arm.price is None or task.arm.provider.is_baseline:
         return 0.0
     from usecase_kit.tokens import count_messages_tokens
@@ -208,7 +355,8 @@ def _reservation(task: Task) -> float:
     # Never below 1 token per 3 characters plus chat overhead: covers tokenizer mismatch.
     input_tokens = max(counted, math.ceil(chars / 3) + 4 * len(task.messages) + 3)
     output_tokens = task.settings.max_tokens or BUDGET_DEFAULT_MAX_TOKENS
-    return float(task.arm.price.cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens)))
+    cost = task.arm.price.cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens))
+    return float(cost)
 
 
 def _cost(arm: Arm, usage: Usage) -> float | None:
@@ -278,12 +426,7 @@ def _failed(task: Task, ctx: _Context, exc: CallFailed, started: str) -> CallRec
 
 
 def _skipped(task: Task, ctx: _Context) -> CallRecord:
-    left = ctx.budget.remaining_usd
-    reason = (
-        f"budget cap reached (${ctx.budget.cap_usd}): ${left:.6f} left"
-        if left is not None
-        else "stopped"
-    )
+    reason = f"budget cap reached (${ctx.cap}): the plan's ledger has no room for this call"
     return replace(
         _base_record(task, ctx, "skipped_budget", now_iso()), error=reason, error_kind="budget"
     )
@@ -298,11 +441,9 @@ def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
     )
 
 
-def _audit_texts(
-    task: Task, record: CallRecord, redact: Callable[[str], str] | None
-) -> tuple[str, str]:
+def _audit_texts(task: Task, record: CallRecord, ctx: _Context) -> tuple[str, str]:
     """Texts for the audit log, passed through the redaction hook (guardrails plug in here)."""
-    hook = redact or (lambda text: text)
+    hook = ctx.redact or (lambda text: text)
     return hook(_input_text(task)), hook(record.output)
 
 
@@ -310,13 +451,23 @@ def _input_text(task: Task) -> str:
     return json.dumps([asdict(m) for m in task.messages], ensure_ascii=False)
 
 
-def _notes(records: list[CallRecord], ctx: _Context) -> list[str]:
+def _notes(records: list[CallRecord], ctx: _Context, store: Store) -> list[str]:
     notes = []
+    totals = store.totals(ctx.run_id)
     skipped = sum(1 for r in records if r.status == "skipped_budget")
     if skipped:
+        attempts = store.attempts(ctx.run_id)
+        over = f" over {attempts} runs of this plan" if attempts > 1 else ""
         notes.append(
-            f"Budget cap ${ctx.budget.cap_usd} reached: spent ${ctx.budget.spent_usd:.6f}; "
-            f"{skipped} of {len(records)} call(s) left undone (status skipped_budget)."
+            f"Budget cap ${ctx.cap} reached: this plan has committed ${totals.charged_usd:.6f}"
+            f"{over} in this workspace; {skipped} of {len(records)} call(s) left undone "
+            "(status skipped_budget). Raise the cap (--budget) to finish them."
+        )
+    if totals.unknown_calls:
+        notes.append(
+            f"{totals.unknown_calls} attempt(s) of this plan ended without a known outcome "
+            "(timeouts, dropped connections, malformed answers or a killed run): they stay "
+            f"charged at their full reservation, ${totals.unknown_usd:.6f} in all."
         )
     cached = sum(1 for r in records if r.cache_hit)
     if cached and cached == len(records):

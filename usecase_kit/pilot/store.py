@@ -1,8 +1,10 @@
-"""The workspace database (SQLite, WAL): run journal, response cache and audit log.
+"""The workspace database (SQLite, WAL): run journal, spending ledger, response cache, audit log.
 
-One file per workspace, ``<workspace>/usecase_kit.sqlite``. Every finished call is one
-transaction (journal row, cache row, audit row), so a killed run loses no finished call and
-a restarted one repeats none. Only the thread that created a ``Store`` may use it.
+One file per workspace, ``<workspace>/usecase_kit.sqlite``. The ledger row of an attempt is
+committed *before* the request leaves; the answer, its settlement, its journal, cache and audit
+rows are committed in one transaction the moment it arrives, by the worker thread that received
+it. So a killed run loses no answer that had arrived, and its unsettled reservations are charged
+in full when the plan runs again. A ``Store`` is one connection: one per thread.
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from usecase_kit.errors import ConfigError
 from usecase_kit.pilot.records import CallRecord
 from usecase_kit.providers.base import Completion, Usage
 
-__all__ = ["DB_NAME", "Store"]
+__all__ = ["DB_NAME", "LedgerTotals", "Store"]
 
 DB_NAME = "usecase_kit.sqlite"
 
@@ -37,50 +40,116 @@ CREATE TABLE IF NOT EXISTS pilot_audit (
     input_tokens INTEGER, output_tokens INTEGER, cached_input_tokens INTEGER,
     reasoning_tokens INTEGER, cost_usd REAL, latency_s REAL, status TEXT, error_kind TEXT,
     cache_hit INTEGER, input_sha256 TEXT, output_sha256 TEXT, input_text TEXT, output_text TEXT);
+CREATE TABLE IF NOT EXISTS pilot_ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, attempt INTEGER,
+    call_key TEXT, try INTEGER, pid INTEGER, reserved_usd REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('reserved', 'settled', 'released', 'unknown')),
+    cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT);
+CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 """
+
+#: What a ledger row counts towards the cap: the real cost once settled, nothing once released
+#: (a 429 or an error body is not billed), the full reservation while in flight or unknown.
+_CHARGED = (
+    "COALESCE(SUM(CASE state WHEN 'settled' THEN cost_usd WHEN 'released' THEN 0 "
+    "ELSE reserved_usd END), 0)"
+)
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store:
-    """Journal, cache and audit tables of one workspace."""
+@dataclass(frozen=True)
+class LedgerTotals:
+    """Money a plan has committed in a workspace, over every attempt and process."""
 
-    def __init__(self, workspace: str | Path) -> None:
+    settled_usd: float  # calls whose cost is known
+    unknown_usd: float  # reservations whose outcome is unknown (timeouts, kills): charged in full
+    in_flight_usd: float  # reservations of calls on their way now
+    unknown_calls: int
+
+    @property
+    def charged_usd(self) -> float:
+        return self.settled_usd + self.unknown_usd + self.in_flight_usd
+
+
+class Store:
+    """Journal, ledger, cache and audit tables of one workspace (one connection)."""
+
+    def __init__(self, workspace: str | Path, *, closed_elsewhere: bool = False) -> None:
+        """``closed_elsewhere``: used by one worker thread, closed by the thread that made it."""
         self.path = Path(workspace) / DB_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=not closed_elsewhere
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"The workspace {self.path.parent} cannot be used: {exc}. It must be a folder you "
+                "can write to; pass another with --workspace (or set USECASE_KIT_HOME)."
+            ) from None
 
     def close(self) -> None:
         self._db.close()
 
+    def _write(self, statements: Callable[[], Any]) -> Any:
+        """Run ``statements`` in one immediate (write-locked) transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            result = statements()
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return result
+
+    # ------------------------------------------------------------------ runs and journal
+
     def begin(self, run_id: str, use_case_id: str) -> int:
-        """Resume the latest unfinished attempt of ``run_id``, or open a new one."""
-        row = self._db.execute(
-            "SELECT attempt, finished_at FROM pilot_runs WHERE run_id=?"
-            " ORDER BY attempt DESC LIMIT 1",
-            (run_id,),
-        ).fetchone()
-        if row and row[1] is None:
-            return int(row[0])
-        attempt = (int(row[0]) + 1) if row else 1
-        with self._db:
+        """Resume the latest unfinished attempt of ``run_id``, or open a new one.
+
+        The caller holds the run's lock, so reservations still marked in flight belong to a
+        process that died: they become ``unknown`` and stay charged in full.
+        """
+
+        def statements() -> int:
+            self._db.execute(
+                "UPDATE pilot_ledger SET state='unknown', settled_at=?, note=?"
+                " WHERE run_id=? AND state='reserved'",
+                (now_iso(), "the process ended before the answer arrived", run_id),
+            )
+            row = self._db.execute(
+                "SELECT attempt, finished_at FROM pilot_runs WHERE run_id=?"
+                " ORDER BY attempt DESC LIMIT 1",
+                (run_id,),
+            ).fetchone()
+            if row and row[1] is None:
+                return int(row[0])
+            attempt = (int(row[0]) + 1) if row else 1
             self._db.execute(
                 "INSERT INTO pilot_runs VALUES (?, ?, ?, ?, NULL)",
                 (run_id, attempt, use_case_id, now_iso()),
             )
-        return attempt
+            return attempt
+
+        return int(self._write(statements))
 
     def finish(self, run_id: str, attempt: int) -> None:
-        with self._db:
-            self._db.execute(
+        self._write(
+            lambda: self._db.execute(
                 "UPDATE pilot_runs SET finished_at=? WHERE run_id=? AND attempt=?",
                 (now_iso(), run_id, attempt),
             )
+        )
+
+    def attempts(self, run_id: str) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM pilot_runs WHERE run_id=?", (run_id,))
+        return int(row.fetchone()[0])
 
     def finished_calls(self, run_id: str, attempt: int) -> dict[str, CallRecord]:
         """Successful records already journaled in this attempt, by call key."""
@@ -90,6 +159,63 @@ class Store:
             (run_id, attempt),
         )
         return {key: CallRecord(**json.loads(record)) for key, record in rows}
+
+    # ------------------------------------------------------------------ ledger
+
+    def totals(self, run_id: str) -> LedgerTotals:
+        row = self._db.execute(
+            "SELECT"
+            " COALESCE(SUM(CASE WHEN state='settled' THEN cost_usd END), 0),"
+            " COALESCE(SUM(CASE WHEN state='unknown' THEN reserved_usd END), 0),"
+            " COALESCE(SUM(CASE WHEN state='reserved' THEN reserved_usd END), 0),"
+            " COUNT(CASE WHEN state='unknown' THEN 1 END)"
+            " FROM pilot_ledger WHERE run_id=?",
+            (run_id,),
+        ).fetchone()
+        return LedgerTotals(float(row[0]), float(row[1]), float(row[2]), int(row[3]))
+
+    def reserve(
+        self,
+        run_id: str,
+        attempt: int,
+        call_key: str,
+        try_no: int,
+        amount: float,
+        cap: float | None,
+        pid: int,
+    ) -> int | None:
+        """Book ``amount`` for one attempt before it leaves; None (nothing booked) if the plan's
+        charged total plus ``amount`` would pass ``cap``."""
+
+        def statements() -> int | None:
+            if cap is not None:
+                charged = self._db.execute(
+                    f"SELECT {_CHARGED} FROM pilot_ledger WHERE run_id=?", (run_id,)
+                ).fetchone()[0]
+                if float(charged) + amount > cap + 1e-12:
+                    return None
+            cursor = self._db.execute(
+                "INSERT INTO pilot_ledger (run_id, attempt, call_key, try, pid, reserved_usd,"
+                " state, reserved_at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
+                (run_id, attempt, call_key, try_no, pid, amount, now_iso()),
+            )
+            return cursor.lastrowid
+
+        result = self._write(statements)
+        return None if result is None else int(result)
+
+    def settle(self, ledger_id: int, state: str, cost_usd: float | None, note: str = "") -> None:
+        """Close a reservation: ``settled`` at its real cost, ``released`` (not billed) or
+        ``unknown`` (charged in full)."""
+        self._write(lambda: self._settle(ledger_id, state, cost_usd, note))
+
+    def _settle(self, ledger_id: int, state: str, cost_usd: float | None, note: str) -> None:
+        self._db.execute(
+            "UPDATE pilot_ledger SET state=?, cost_usd=?, settled_at=?, note=? WHERE id=?",
+            (state, cost_usd, now_iso(), note, ledger_id),
+        )
+
+    # ------------------------------------------------------------------ cache and answers
 
     def cached(self, cache_key: str) -> Completion | None:
         row = self._db.execute(
@@ -107,28 +233,22 @@ class Store:
         completion: Completion | None,
         cache_key: str,
         texts: tuple[str, str],
+        settlement: tuple[int, float] | None = None,
     ) -> None:
-        """Journal ``record`` (and cache ``completion``) in one transaction."""
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO pilot_journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.run_id,
-                    attempt,
-                    record.call_key,
-                    record.status,
-                    record.cost_usd,
-                    int(record.cache_hit),
-                    json.dumps(record.to_dict()),
-                    now_iso(),
-                ),
-            )
+        """Journal ``record`` (cache ``completion``, settle its ledger row) in one transaction."""
+
+        def statements() -> None:
+            if settlement is not None:
+                self._settle(settlement[0], "settled", settlement[1], "")
+            self._db.execute(_JOURNAL_UPSERT, _journal_row(attempt, record))
             if completion is not None and record.status == "ok" and not record.cache_hit:
                 self._db.execute(
                     "INSERT OR REPLACE INTO pilot_cache VALUES (?, ?, ?)",
                     (cache_key, json.dumps(asdict(completion)), now_iso()),
                 )
             self._db.execute(_AUDIT_INSERT, _audit_row(record, texts))
+
+        self._write(statements)
 
     def audit_rows(self, run_id: str | None = None) -> list[dict[str, Any]]:
         """The audit log (optionally one run's), oldest first."""
@@ -137,6 +257,33 @@ class Store:
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def ledger_rows(self, run_id: str) -> list[dict[str, Any]]:
+        cur = self._db.execute("SELECT * FROM pilot_ledger WHERE run_id=? ORDER BY id", (run_id,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+
+# A finished answer is never replaced; a failed record is, by a later attempt at the same call.
+_JOURNAL_UPSERT = (
+    "INSERT INTO pilot_journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (run_id, attempt, call_key) DO UPDATE SET status=excluded.status,"
+    " cost_usd=excluded.cost_usd, cache_hit=excluded.cache_hit, record=excluded.record,"
+    " finished_at=excluded.finished_at WHERE pilot_journal.status != 'ok'"
+)
+
+
+def _journal_row(attempt: int, record: CallRecord) -> tuple[Any, ...]:
+    return (
+        record.run_id,
+        attempt,
+        record.call_key,
+        record.status,
+        record.cost_usd,
+        int(record.cache_hit),
+        json.dumps(record.to_dict()),
+        now_iso(),
+    )
 
 
 _AUDIT_FIELDS = (
@@ -173,6 +320,3 @@ _AUDIT_INSERT = (
 def _audit_row(record: CallRecord, texts: tuple[str, str]) -> tuple[Any, ...]:
     values = record.to_dict()
     return (*(values[f] for f in _AUDIT_FIELDS), *texts)
-
-
-Redactor = Callable[[str], str]

@@ -36,12 +36,17 @@ class Message:
 
 @dataclass(frozen=True)
 class Settings:
-    """Generation settings; ``timeout_s`` bounds one HTTP attempt."""
+    """Generation settings; ``timeout_s`` bounds one HTTP attempt.
+
+    ``max_retries`` None leaves retries to the client's own setting; the pilot runner sends 0
+    and retries itself, so that every attempt is booked in its ledger before it leaves.
+    """
 
     temperature: float = 0.0
     max_tokens: int | None = None
     seed: int | None = None
     timeout_s: float = 60.0
+    max_retries: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,20 @@ class CallFailed(ProviderError):
     connection, malformed, other. Kinds in ``FATAL_KINDS`` stop a run.
     """
 
-    def __init__(self, message: str, *, kind: str, status: int | None = None, retries: int = 0):
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        status: int | None = None,
+        retries: int = 0,
+        retry_after_s: float | None = None,
+    ):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.retries = retries
+        self.retry_after_s = retry_after_s  # what the server asked for (Retry-After), if anything
 
     @property
     def fatal(self) -> bool:

@@ -121,11 +121,13 @@ class OpenAICompatibleProvider:
         self.spec = spec
         self.model = model
         self.provider = spec.split(":", 1)[0]
-        self.base_url = str(client.base_url)
+        self.base_url = redact_url(str(client.base_url))  # never a user:password@ in a record
         self.max_retries = int(client.max_retries)
         self._client = client
+        self._single_attempt = client.with_options(max_retries=0)
         self._secret = secret
         self._key_env = key_env
+        self._url_secrets = url_secrets(str(client.base_url))
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleProvider({self.spec!r}, base_url={self.base_url!r})"
@@ -133,8 +135,11 @@ class OpenAICompatibleProvider:
     def complete(self, messages: Sequence[Message], settings: Settings) -> Completion:
         _attempts.retries = 0
         start = time.perf_counter()
+        client = self._single_attempt if settings.max_retries == 0 else self._client
+        if settings.max_retries not in (None, 0, self.max_retries):
+            client = self._client.with_options(max_retries=settings.max_retries)
         try:
-            raw = self._client.chat.completions.with_raw_response.create(
+            raw = client.chat.completions.with_raw_response.create(
                 **self._request(messages, settings)
             )
             body = raw.parse()
@@ -199,7 +204,11 @@ class OpenAICompatibleProvider:
         kind, status = _classify(exc)
         retries = int(getattr(_attempts, "retries", 0))
         return CallFailed(
-            self._message(kind, status, exc), kind=kind, status=status, retries=retries
+            self._message(kind, status, exc),
+            kind=kind,
+            status=status,
+            retries=retries,
+            retry_after_s=_retry_after(exc),
         )
 
     def _message(self, kind: str, status: int | None, exc: Exception) -> str:
@@ -216,10 +225,67 @@ class OpenAICompatibleProvider:
         return f"{where}: {kind}{code}: {type(exc).__name__}: {detail}"
 
     def scrub(self, text: str) -> str:
-        """Remove the API key (and anything key-shaped) from ``text``."""
-        if self._secret:
-            text = text.replace(self._secret, "***")
+        """Remove the API key, URL credentials (and anything key-shaped) from ``text``."""
+        for secret in (self._secret, *self._url_secrets):
+            if secret:
+                text = text.replace(secret, "***")
         return _KEY_LIKE.sub("sk-***", text)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The credentials written into a URL (``http://user:KEY@host``), as given, decoded, and as
+    the Basic auth header the HTTP client builds from them (a server may echo it back)."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ()
+    if parts.username is None and parts.password is None:
+        return ()
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    found = {parts.username, parts.password, user, password, basic}
+    return tuple(sorted((s for s in found if s and len(s) >= 4), key=len, reverse=True))
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the credentials some users write into it (``http://***@host/v1``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` or ``retry-after``), if any."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / scale)
+        except ValueError:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                when = parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                continue
+            return max(0.0, when.timestamp() - time.time())
+    return None
 
 
 def _classify(exc: Exception) -> tuple[str, int | None]:

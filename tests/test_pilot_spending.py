@@ -1,0 +1,220 @@
+"""Spending you can trust (issue 8): Ctrl-C, kills, reruns, late timeouts and a second process,
+all counted on the server side (``LocalOpenAIServer.billed`` is what a provider would bill).
+
+Runs happen in subprocesses so they can be interrupted and killed for real.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from usecase_kit.errors import ConfigError
+from usecase_kit.evaluation.golden import GoldenCase
+from usecase_kit.pilot import DB_NAME, PilotPlan, run_pilot
+from usecase_kit.testing import Fault, FlatPrices, LocalOpenAIServer
+
+KEY = "sk-test-SPENDING00011122233"
+PRICES = (2000.0, 8000.0)  # USD per million tokens (as in SCRIPT): big enough that caps bite
+
+SCRIPT = """
+import sys
+from usecase_kit.evaluation.golden import GoldenCase
+from usecase_kit.pilot import PilotPlan, run_pilot
+from usecase_kit.testing import FlatPrices
+
+base_url, workspace, n, concurrency, cap, cache = sys.argv[1:7]
+cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(int(n))]
+plan = PilotPlan("uc-spend", cases, "faq_answer", ["openai:gpt-4o-mini"],
+                 provider_options={"openai:gpt-4o-mini": {"base_url": base_url}},
+                 settings={"max_tokens": 20, "timeout_s": 0.5}, max_retries=2)
+run = run_pilot(plan, workspace=workspace, prices=FlatPrices(2000.0, 8000.0),
+                concurrency=int(concurrency), use_cache=cache == "cache",
+                budget_usd=None if cap == "none" else float(cap))
+s = run.summary()
+print(s["ok"], s["failed"], s["skipped_budget"])
+"""
+
+
+def _journaled(db: Path) -> list[str]:
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            rows = conn.execute("SELECT record FROM pilot_journal WHERE status='ok'").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [json.loads(r[0])["question"] for r in rows]
+
+
+class Runner:
+    """Starts the run script against one server and workspace."""
+
+    def __init__(self, tmp_path: Path, server: LocalOpenAIServer, n: int) -> None:
+        self.script = tmp_path / "run.py"
+        self.script.write_text(SCRIPT)
+        self.workspace = tmp_path / "ws"
+        self.db = self.workspace / DB_NAME
+        self.server = server
+        self.n = n
+
+    def start(
+        self, concurrency: int = 4, cap: float | None = None, cache: bool = False
+    ) -> subprocess.Popen[str]:
+        args = [self.server.base_url, str(self.workspace), str(self.n), str(concurrency)]
+        args += ["none" if cap is None else repr(cap), "cache" if cache else "nocache"]
+        return subprocess.Popen(
+            [sys.executable, str(self.script), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def kill_after(self, proc: subprocess.Popen[str], journaled: int, sig: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(_journaled(self.db)) < journaled and proc.poll() is None:
+            assert time.monotonic() < deadline, "the run made no progress"
+            time.sleep(0.01)
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> LocalOpenAIServer:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    with LocalOpenAIServer(api_key=KEY, latency_s=0.05) as srv:
+        yield srv  # type: ignore[misc]
+
+
+def _billed_per_question(server: LocalOpenAIServer) -> Counter[str]:
+    return Counter(call.question for call in server.billed)
+
+
+def test_killed_runs_repeat_at_most_the_calls_in_flight_and_lose_nothing(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    runner = Runner(tmp_path, server, n=60)
+    kills = 3
+    for k in range(kills):
+        runner.kill_after(runner.start(concurrency=4), 8 + 12 * k, signal.SIGKILL)
+    done = runner.start(concurrency=4)
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert out.split() == ["60", "0", "0"]
+    assert sorted(set(_journaled(runner.db))) == sorted(f"Question number {i}?" for i in range(60))
+    repeated = sum(n - 1 for n in _billed_per_question(server).values())
+    # each kill can only lose the answers still on their way: at most one per worker
+    assert repeated <= 4 * kills
+
+
+def test_ctrl_c_stops_submitting_saves_what_is_paid_and_resumes(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    server.latency_s = 0.2
+    runner = Runner(tmp_path, server, n=80)
+    proc = runner.start(concurrency=4)
+    deadline = time.monotonic() + 60
+    while len(_journaled(runner.db)) < 8:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    asked_at_interrupt = server.calls
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    asked_after = server.calls - asked_at_interrupt
+    assert asked_after <= 4, "only calls already in flight may reach the server after Ctrl-C"
+    assert "PilotInterrupted" in err and "Run the same command again to resume" in err
+    # every answer the server generated is saved: nothing paid for was lost
+    assert len(server.billed) == len(set(_journaled(runner.db)))
+    done = runner.start(concurrency=4)
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert out.split() == ["80", "0", "0"]
+    assert max(_billed_per_question(server).values()) == 1, "a saved answer was paid again"
+
+
+def test_budget_cap_holds_over_kills_reruns_and_late_timeouts(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    # a tenth of requests time out on the client but are answered (and billed) late
+    server.set_faults([Fault("timeout", rate=0.1, delay_s=0.7)])
+    cap = 6.0  # about 22 of the 60 calls (0.27 USD each, 0.43 reserved)
+    runner = Runner(tmp_path, server, n=60)
+    for k in range(4):
+        runner.kill_after(runner.start(concurrency=8, cap=cap), 3 + 3 * k, signal.SIGKILL)
+    for _ in range(3):  # reruns without the cache would each pay again: the cap is the plan's
+        proc = runner.start(concurrency=8, cap=cap)
+        proc.communicate(timeout=120)
+        assert proc.returncode == 0
+    time.sleep(1.0)  # let late answers to killed clients be billed
+    billed = server.billed_usd(*PRICES)
+    assert 0 < billed <= cap, f"server billed ${billed:.4f} against a ${cap} cap"
+
+
+def test_second_runner_on_the_same_plan_is_refused(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    server.latency_s = 0.1
+    runner = Runner(tmp_path, server, n=30)
+    first = runner.start(concurrency=2)
+    deadline = time.monotonic() + 60
+    while not _journaled(runner.db):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(30)]
+    plan = PilotPlan(
+        "uc-spend",
+        cases,
+        "faq_answer",
+        ["openai:gpt-4o-mini"],
+        provider_options={"openai:gpt-4o-mini": {"base_url": server.base_url}},
+        settings={"max_tokens": 20, "timeout_s": 0.5},
+        max_retries=2,
+    )
+    with pytest.raises(ConfigError, match="Another pilot is already running this plan"):
+        run_pilot(plan, workspace=runner.workspace, prices=FlatPrices(*PRICES), use_cache=False)
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert server.calls == 30 and max(_billed_per_question(server).values()) == 1
+    with sqlite3.connect(runner.db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM pilot_audit").fetchone()[0] == 30
+
+
+def test_each_attempt_is_booked_before_it_leaves(tmp_path: Path, server: LocalOpenAIServer) -> None:
+    """429s are released, 500s released, timeouts stay charged in full (the server billed)."""
+    server.set_faults(
+        [
+            Fault("status", status=429, match="number 1?", times=1, retry_after=0.01),
+            Fault("status", status=500, match="number 2?", times=1, retry_after=0.01),
+            Fault("timeout", match="number 3?", times=1, delay_s=0.7),
+        ]
+    )
+    cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(4)]
+    plan = PilotPlan(
+        "uc-ledger",
+        cases,
+        "faq_answer",
+        ["openai:gpt-4o-mini"],
+        provider_options={"openai:gpt-4o-mini": {"base_url": server.base_url}},
+        settings={"max_tokens": 20, "timeout_s": 0.3},
+        max_retries=2,
+    )
+    run = run_pilot(plan, workspace=tmp_path, prices=FlatPrices(*PRICES), budget_usd=10.0)
+    assert run.summary()["ok"] == 4 and run.summary()["retries"] == 3
+    from usecase_kit.pilot import Store
+
+    store = Store(tmp_path)
+    states = Counter(row["state"] for row in store.ledger_rows(run.run_id))
+    totals = store.totals(run.run_id)
+    store.close()
+    assert states == {"settled": 4, "released": 2, "unknown": 1}
+    assert any("stay charged at their full reservation" in n for n in run.notes)
+    time.sleep(0.5)
+    assert server.billed_usd(*PRICES) <= totals.charged_usd + 1e-12
