@@ -90,3 +90,42 @@ def test_standalone_help_names_the_module_and_shows_defaults(
     assert text.startswith("usage: python -m usecase_kit.testing")
     assert "(default: 8000)" in text and "(default: 0.0)" in text
     assert "testing.py" not in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "not JSON"),
+        (b"{}", "model parameter"),
+        (b'{"model": "m"}', "'messages'"),
+        (b'{"model": "m", "messages": []}', "'messages'"),
+        (b'{"model": "m", "messages": ["hi"]}', "'role'"),
+        (b"[1, 2]", "JSON object"),
+    ],
+)
+def test_requests_that_are_not_chat_completions_get_400(raw: bytes, message: str) -> None:
+    with LocalOpenAIServer() as server:
+        request = urllib.request.Request(
+            server.base_url + "/chat/completions", raw, {"content-type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=5)
+        assert caught.value.code == 400
+        assert message in json.loads(caught.value.read())["error"]["message"]
+        assert server.billed == []
+
+
+def test_billing_counts_answers_a_timed_out_client_never_read() -> None:
+    with LocalOpenAIServer(faults=[Fault("timeout", delay_s=0.4)]) as server:
+        request = urllib.request.Request(
+            server.base_url + "/chat/completions",
+            json.dumps(BODY).encode(),
+            {"content-type": "application/json"},
+        )
+        with pytest.raises(OSError):
+            urllib.request.urlopen(request, timeout=0.1)
+        import time
+
+        time.sleep(0.6)
+        assert len(server.billed) == 1 and server.billed[0].question == "Hi?"
+        assert server.billed_usd(1.0, 4.0) > 0

@@ -72,6 +72,8 @@ class BilledCall:
     prompt_tokens: int
     completion_tokens: int
     delivered: bool
+    received_s: float = 0.0  # time.monotonic() when the request arrived
+    answered_s: float = 0.0  # ... and when the answer was written
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         if problem is not None:
             self._json(400, _error(problem, "invalid_request_error"))
             return
+        self._received_s = time.monotonic()
         index, fault = self._register(body, raw)
         time.sleep(self.server.state.latency_s)
         self._respond(body, index, fault)
@@ -230,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
             int(usage["prompt_tokens"]),
             int(usage["completion_tokens"]),
             delivered,
+            getattr(self, "_received_s", 0.0),
+            time.monotonic(),
         )
         with self.server.state.lock:
             self.server.state.billed.append(call)
@@ -321,6 +326,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     state: _State
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (killed, timed out) is normal here: stay quiet."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class LocalOpenAIServer:
