@@ -20,7 +20,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     result = subprocess.run(
-        [sys.executable, "-m", "usecase_kit", "demo", "--output-dir", str(out)],
+        [sys.executable, "-m", "usecase_kit", "demo", "--output-dir", str(out), "--overwrite"],
         capture_output=True,
         text=True,
         env=env,
@@ -43,6 +43,9 @@ def test_index_is_the_last_line_and_links_every_use_case(
         assert (index.parent / use_case.id / "decision_pack.html").is_file()
     assert "OFFLINE BASELINE" in html
     assert "plotly-graph-div" in html
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert index.stat().st_size < 2_000_000
+    assert (index.parent / "summary.csv").is_file() and (index.parent / "summary.xlsx").is_file()
 
 
 def test_each_pack_has_verdict_tier_chart_and_no_code(
@@ -53,12 +56,14 @@ def test_each_pack_has_verdict_tier_chart_and_no_code(
         folder = index.parent / use_case.id
         html = (folder / "decision_pack.html").read_text(encoding="utf-8")
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        assert results["decision"]["label"] in html
-        assert results["tier"]["tier"] in html
+        assert results["decision"]["headline"] in html
+        assert f"Risk tier: {results['tier']['label']}" in html
         assert "plotly-graph-div" in html, use_case.id
-        # plotly.js is inlined (no <script src=...plot.ly>), so the pack opens offline
-        assert not re.search(r"<script[^>]*src=[\"'][^\"']*plot\.ly", html)
+        # one self-contained file: plotly.js inlined once, no <script src=...> at all
+        assert not re.search(r"<script[^>]*\ssrc=", html), use_case.id
+        assert html.count("plotly.js (basic - minified) v4.1.1") == 1
         assert "Plotly.newPlot" in html
+        assert (folder / "decision_pack.html").stat().st_size < 2_000_000
         assert "assess_use_case(" not in html and "import usecase_kit" not in html
         assert not re.search(r"Traceback|Error</span>", html), use_case.id
         # the offline baseline can never earn a plain go
@@ -73,8 +78,8 @@ def test_demo_verdicts_follow_the_rules(demo_run: tuple[Path, str]) -> None:
     }
     assert verdict["employee-emotion"] == "no_go"
     pilots = json.loads((index.parent / "knowledge-search" / "results.json").read_text())
-    assert pilots["is_baseline"] is True
-    assert pilots["evaluation"]["eval_set_size"] > 0
+    assert pilots["evidence"]["is_baseline"] is True
+    assert pilots["evidence"]["cases"] > 0
 
 
 def test_executed_notebooks_keep_figures_but_not_plotly_js(demo_run: tuple[Path, str]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from usecase_kit.config import RunConfig
 from usecase_kit.packs import build_packs
 from usecase_kit.testing import LocalOpenAIServer
 
@@ -34,18 +35,20 @@ def test_pack_from_a_model_server_is_not_baseline_and_reruns_from_cache(
         monkeypatch.setenv("OPENAI_API_KEY", KEY)
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         portfolio = templates_dir / "example_portfolio.yaml"
-        options = {"provider": "openai", "use_case_ids": ["knowledge-search"]}
+        options = {"config": RunConfig(provider="openai"), "use_case_ids": ["knowledge-search"]}
         run = build_packs(portfolio, tmp_path / "out", workspace=tmp_path / "ws", **options)
         assert not run.failed, run.items
         calls = server.calls
         assert calls == 25  # one per golden case
         results = json.loads((run.run_dir / "knowledge-search" / "results.json").read_text())
-        assert results["is_baseline"] is False
-        assert results["provider"] == "openai:gpt-4o-mini"
-        assert results["endpoint"].startswith(server.base_url)
+        assert results["evidence"]["is_baseline"] is False
+        assert results["evidence"]["provider"] == "openai:gpt-4o-mini"
+        assert results["evidence"]["endpoint"].startswith(server.base_url)
         html = (run.run_dir / "knowledge-search" / "decision_pack.html").read_text()
         assert "OFFLINE BASELINE" not in html and server.base_url in html
-        again = build_packs(portfolio, tmp_path / "out", workspace=tmp_path / "ws", **options)
+        again = build_packs(
+            portfolio, tmp_path / "out", workspace=tmp_path / "ws", overwrite=True, **options
+        )
         assert not again.failed and server.calls == calls  # the rerun is served from the cache
     for path in _files(tmp_path):
         assert KEY.encode() not in path.read_bytes(), path
@@ -59,7 +62,7 @@ def test_a_failing_pack_leaves_a_page_and_the_run_exits_non_zero(
         result = subprocess.run(
             [sys.executable, "-m", "usecase_kit", "packs",
              str(templates_dir / "example_portfolio.yaml"), "--provider", "openai",
-             "--use-case", "knowledge-search", "--use-case", "code-review",
+             "--only", "knowledge-search,code-review",
              "--output-dir", str(tmp_path / "out")],
             capture_output=True, text=True, env=env, cwd=tmp_path,
         )  # fmt: skip
@@ -70,7 +73,7 @@ def test_a_failing_pack_leaves_a_page_and_the_run_exits_non_zero(
     page = (index.parent / "knowledge-search" / "decision_pack.html").read_text()
     assert "401" in page or "auth" in page.lower()
     listing = index.read_text()
-    assert "FAILED" in listing and "70.00" in listing  # the score still shows for a failed pack
+    assert "PACK FAILED" in listing and "70.0" in listing  # a failed pack keeps its score
 
 
 def test_missing_key_stops_before_any_pack(templates_dir: Path, tmp_path: Path) -> None:
@@ -89,7 +92,7 @@ def test_the_callers_folder_cannot_shadow_packages_in_the_kernel(
     (tmp_path / "pandas.py").write_text("raise ImportError('shadowed pandas imported')\n")
     script = Path(sys.executable).with_name("usecase-kit")  # `python -m` would put cwd on sys.path
     result = subprocess.run(
-        [str(script), "packs", str(templates_dir / "example_portfolio.yaml"), "--use-case",
+        [str(script), "packs", str(templates_dir / "example_portfolio.yaml"), "--only",
          "code-review", "--output-dir", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
@@ -113,10 +116,10 @@ def test_unknown_score_key_stops_before_any_run_folder(templates_dir: Path, tmp_
 def test_batches_started_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from usecase_kit.packs import _new_run_dir
+    from usecase_kit.packs import new_run_dir
 
     with ThreadPoolExecutor(8) as pool:
-        folders = list(pool.map(lambda _: _new_run_dir(tmp_path, None), range(8)))
+        folders = list(pool.map(lambda _: new_run_dir(tmp_path), range(8)))
     assert len(set(folders)) == 8 and all(f.is_dir() for f in folders)
 
 

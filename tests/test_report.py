@@ -12,12 +12,15 @@ def test_index_escapes_user_text() -> None:
         "business_unit": "R&D <b>",
         "score": 50.0,
         "rank": 1,
-        "tier": "high_confidence",
+        "tier": "High confidence",
+        "tier_why": "<img src=x onerror=alert(2)>",
         "verdict": "GO",
         "verdict_class": "go",
         "href": "x/decision_pack.html",
         "error": None,
         "evidence": "25 cases, offline baseline",
+        "monthly_p50": 1.5,
+        "unpriced": False,
     }
     html = render_index(
         [row],
@@ -27,7 +30,17 @@ def test_index_escapes_user_text() -> None:
         provider="offline:baseline",
         baseline=True,
         created="now",
+        rubric="default 1",
+        totals={
+            "monthly_p50": 1.5,
+            "monthly_p90": 2.0,
+            "priced": 1,
+            "unpriced": [],
+            "no_projection": [],
+        },
+        failed=0,
     )
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "R&amp;D &lt;b&gt;" in html

@@ -7,11 +7,19 @@ project costs and render decision packs. Notebooks and the CLI call these functi
 from __future__ import annotations
 
 from usecase_kit import charts
-from usecase_kit.assessment import OFFLINE_PROVIDER, Assessment, assess_use_case
+from usecase_kit.assessment import (
+    OFFLINE_PROVIDER,
+    Assessment,
+    assess_use_case,
+    pack_assessment,
+    score_portfolio,
+)
+from usecase_kit.config import RunConfig
 from usecase_kit.decision import Decision, decide
 from usecase_kit.errors import (
     ConfigError,
     InputError,
+    OutputError,
     PackError,
     PricingError,
     ProviderError,
@@ -21,6 +29,7 @@ from usecase_kit.evaluation.metrics import EvalReport, evaluate_run, token_f1
 from usecase_kit.paths import example_portfolio, templates_dir, temporary_workspace
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio, save_portfolio
 from usecase_kit.report import pack_section
+from usecase_kit.results import PackResult, read_result
 from usecase_kit.risk import TierResult, classify, load_controls, load_rules
 from usecase_kit.scoring import Rubric, load_rubric, scorecard, weighted_score
 
@@ -33,11 +42,14 @@ __all__ = [
     "Decision",
     "EvalReport",
     "InputError",
+    "OutputError",
     "PackError",
+    "PackResult",
     "Portfolio",
     "PricingError",
     "ProviderError",
     "Rubric",
+    "RunConfig",
     "TierResult",
     "UseCase",
     "UsecaseKitError",
@@ -52,8 +64,11 @@ __all__ = [
     "load_portfolio",
     "load_rubric",
     "load_rules",
+    "pack_assessment",
     "pack_section",
+    "read_result",
     "save_portfolio",
+    "score_portfolio",
     "scorecard",
     "templates_dir",
     "temporary_workspace",

@@ -1,36 +1,48 @@
-"""One use case's whole assessment: scorecard row, tier, pilot, evaluation, cost, decision.
+"""One use case's whole assessment: scorecard row, tier, pilot, evaluation, cost, TCO, decision.
 
 This is the flow of docs/architecture.md as one call, so a notebook cell, the CLI and the pack
-builder all run the same steps in the same order.
+builder all run the same steps in the same order, with one configuration (`RunConfig`: rubric,
+method, tolerance, rules, controls, decision policy, prices) for every stage.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from usecase_kit._io import atomic_write_text
-from usecase_kit.decision import Decision, decide
-from usecase_kit.evaluation.metrics import EvalReport, evaluate_run
+from usecase_kit.config import OFFLINE_PROVIDER, RunConfig, Setup
+from usecase_kit.decision import REVIEW_SHARE, Decision, decide
+from usecase_kit.evaluation.metrics import EvalReport, evaluate_run, token_f1
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
-from usecase_kit.risk import Controls, TierResult, classify, load_controls, load_rules
-from usecase_kit.scoring import load_rubric, scorecard
+from usecase_kit.risk import TIER_LABELS, Controls, TierResult, classify
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from usecase_kit.costs import CostProjection
     from usecase_kit.costs.scenarios import ScenarioComparison
+    from usecase_kit.costs.tco import TCO
     from usecase_kit.pilot import PilotRun
-    from usecase_kit.pricing import PriceCatalogue
+    from usecase_kit.results import PackResult
 
-__all__ = ["OFFLINE_PROVIDER", "Assessment", "assess_use_case", "provider_for"]
+__all__ = [
+    "OFFLINE_PROVIDER",
+    "Assessment",
+    "assess_use_case",
+    "pack_assessment",
+    "provider_for",
+    "read_scorecard",
+    "score_portfolio",
+    "setup_of",
+    "write_scorecard",
+]
 
-OFFLINE_PROVIDER = "offline:baseline"
+#: Tokens per request assumed when a use case has no pilot usage (a typical grounded chat turn);
+#: the projection then says it rests on estimates only.
+DEFAULT_TOKENS_PER_REQUEST = (1500.0, 400.0)
 
 
 @dataclass
@@ -43,49 +55,97 @@ class Assessment:
     controls: Controls
     decision: Decision
     provider: str
+    setup: Setup
     endpoint: str | None = None
     pilot: pd.DataFrame | None = None
     pilot_summary: dict[str, Any] | None = None
     evaluation: EvalReport | None = None
     cost: CostProjection | None = None
     scenarios: ScenarioComparison | None = None
+    tco: TCO | None = None
+    samples: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def is_baseline(self) -> bool:
+        """True only when a pilot ran and its evidence is the offline baseline."""
         return self.evaluation is not None and self.evaluation.is_baseline
 
+    @property
+    def tier_label(self) -> str:
+        return TIER_LABELS.get(self.tier.tier, self.tier.tier)
+
+    @property
+    def review_share(self) -> float:
+        """The share of outputs a person reviews: what is planned, or what the tier requires."""
+        planned = REVIEW_SHARE.get(self.use_case.human_review, 0.0)
+        return max(planned, self.controls.human_review_share)
+
+    def result(self) -> PackResult:
+        from usecase_kit.pack_record import pack_result
+
+        return pack_result(self)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe summary (results.json beside each pack)."""
-        return {
-            "use_case": self.use_case.model_dump(mode="json"),
-            "score": _json_safe(self.score_row),
-            "tier": {
-                "tier": self.tier.tier,
-                "rules": list(self.tier.rule_ids),
-                "reasons": list(self.tier.reasons),
-            },
-            "controls": self.controls.model_dump(mode="json"),
-            "decision": self.decision.to_dict(),
-            "provider": self.provider,
-            "endpoint": self.endpoint,
-            "is_baseline": self.is_baseline,
-            "pilot_summary": _json_safe(self.pilot_summary or {}),
-            "evaluation": self.evaluation.to_dict() if self.evaluation else None,
-            "cost": _json_safe(self.cost.to_dict()) if self.cost else None,
-            "scenarios": _json_safe(self.scenarios.table.to_dict(orient="records"))
-            if self.scenarios
-            else None,
-            "notes": self.notes,
-            "created_at": self.created_at,
-        }
+        """The pack's record as JSON-safe data (what results.json holds)."""
+        return self.result().model_dump(mode="json")
 
     def save(self, path: str | Path) -> Path:
         """Write results.json atomically."""
-        target = Path(path)
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-        return atomic_write_text(target, text)
+        from usecase_kit.results import write_result
+
+        return write_result(path, self.result())
+
+
+def provider_for(use_case: UseCase, provider: str) -> str:
+    """A full provider spec: 'openai' alone means the use case's target model on OpenAI."""
+    return provider if ":" in provider else f"{provider}:{use_case.target_model}"
+
+
+def setup_of(config: RunConfig | Setup | None) -> Setup:
+    if isinstance(config, Setup):
+        return config
+    return (config or RunConfig()).load()
+
+
+def score_portfolio(portfolio: Portfolio, setup: Setup) -> pd.DataFrame:
+    """The scorecard under the configuration, with rank stability (WSM) for the ranked rows."""
+    from usecase_kit.scoring import scorecard, sensitivity
+
+    config = setup.config
+    card = scorecard(
+        portfolio, setup.rubric, setup.rules, method=config.method, tolerance=setup.tolerance
+    )
+    ranked = int((card["status"] == "ranked").sum())
+    if config.method == "wsm" and ranked >= 2:
+        stability = sensitivity(card, setup.rubric, samples=4000, seed=config.seed).table
+        columns = ["id", "p_rank1", "p_topk", "rank_p5", "rank_p95"]
+        card = card.merge(stability[columns], on="id", how="left")
+    return card
+
+
+def write_scorecard(card: pd.DataFrame, path: str | Path) -> Path:
+    """The portfolio's scorecard as JSON records: a batch scores once, every pack reads it."""
+    import json
+
+    from usecase_kit._io import atomic_write_text
+
+    records = [_json_safe(r) for r in card.to_dict(orient="records")]
+    return atomic_write_text(path, json.dumps(records, indent=2, ensure_ascii=False))
+
+
+def read_scorecard(path: str | Path) -> pd.DataFrame:
+    """A scorecard written by `write_scorecard`."""
+    import json
+
+    import pandas as pd
+
+    from usecase_kit._config import read_text
+
+    frame = pd.DataFrame(json.loads(read_text(Path(path), "scorecard")))
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame
 
 
 def _json_safe(value: Any) -> Any:
@@ -102,13 +162,8 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def provider_for(use_case: UseCase, provider: str) -> str:
-    """A full provider spec: 'openai' alone means the use case's target model on OpenAI."""
-    return provider if ":" in provider else f"{provider}:{use_case.target_model}"
-
-
 def _pilot_budget(
-    use_case: UseCase, provider: str, n_calls: int, prices: PriceCatalogue, notes: list[str]
+    use_case: UseCase, provider: str, n_calls: int, setup: Setup, notes: list[str]
 ) -> float | None:
     """A hard cap for a paid pilot, derived from the use case's cost quota (costs issue)."""
     from usecase_kit.costs import TokenEstimate, Volume, pilot_budget_cap, project_costs
@@ -116,9 +171,9 @@ def _pilot_budget(
     if provider == OFFLINE_PROVIDER or use_case.volume is None:
         return None
     volume = Volume(**use_case.volume.model_dump())
-    price = prices.lookup(use_case.target_model)
+    price = setup.prices.lookup(use_case.target_model)
     estimate = TokenEstimate(*DEFAULT_TOKENS_PER_REQUEST)
-    prior = project_costs(None, volume, price, tokens=estimate, n_sims=2000)
+    prior = project_costs(None, volume, price, tokens=estimate, n_sims=2000, seed=setup.config.seed)
     cap = pilot_budget_cap(prior, n_calls)
     if math.isnan(cap):
         notes.append("No pilot budget cap: the target model is unpriced.")
@@ -132,7 +187,7 @@ def _run_pilot(
     use_case: UseCase,
     provider: str,
     workspace: Path,
-    prices: PriceCatalogue,
+    setup: Setup,
     notes: list[str],
 ) -> tuple[PilotRun | None, str | None]:
     from usecase_kit.evaluation.golden import load_golden, load_passages
@@ -147,31 +202,27 @@ def _run_pilot(
     golden = portfolio.resolve(spec.golden_set, field="pilot.golden_set", **where)
     cases = load_golden(golden, limit=spec.max_cases)
     corpus = (
-        [
-            p.text
-            for p in load_passages(portfolio.resolve(spec.corpus, field="pilot.corpus", **where))
-        ]
+        [p.text for p in load_passages(portfolio.resolve(spec.corpus, field="pilot.corpus"))]
         if spec.corpus
         else []
     )
     plan = PilotPlan(
         use_case_id=use_case.id, cases=cases, prompt=spec.prompt, models=[provider], corpus=corpus
     )
-    budget = _pilot_budget(use_case, provider, len(cases), prices, notes)
+    budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
     run = run_pilot(
-        plan, workspace=workspace, prices=prices, budget_usd=budget, providers={provider: model}
+        plan,
+        workspace=workspace,
+        prices=setup.prices,
+        budget_usd=budget,
+        providers={provider: model},
     )
     return run, getattr(model, "base_url", None)
 
 
-#: Tokens per request assumed when a use case has no pilot usage (a typical grounded chat turn);
-#: the projection then says it rests on estimates only.
-DEFAULT_TOKENS_PER_REQUEST = (1500.0, 400.0)
-
-
 def _project(
-    use_case: UseCase, usage: pd.DataFrame | None, prices: PriceCatalogue, notes: list[str]
+    use_case: UseCase, usage: pd.DataFrame | None, setup: Setup, notes: list[str]
 ) -> tuple[CostProjection | None, ScenarioComparison | None]:
     from usecase_kit.costs import TokenEstimate, Volume, compare_scenarios, standard_scenarios
 
@@ -179,7 +230,7 @@ def _project(
         notes.append("No monthly volume recorded: no cost projection.")
         return None, None
     volume = Volume(**use_case.volume.model_dump())
-    price = prices.lookup(use_case.target_model)
+    price = setup.prices.lookup(use_case.target_model)
     ok = usage[usage["status"] == "ok"] if usage is not None else None
     tokens = None
     if ok is None or ok.empty:
@@ -193,8 +244,16 @@ def _project(
             "Token counts come from the offline baseline: input tokens are the real prompt; "
             "output tokens are the retrieved passage, a stand-in for a model's answer."
         )
-    comparison = compare_scenarios(ok, volume, price, standard_scenarios(), tokens=tokens)
+    comparison = compare_scenarios(
+        ok, volume, price, standard_scenarios(), tokens=tokens, seed=setup.config.seed
+    )
     return comparison.projections["baseline"], comparison
+
+
+def _score_row(card: pd.DataFrame, use_case_id: str) -> dict[str, Any]:
+    row = _json_safe(card.set_index("id").loc[use_case_id].to_dict())
+    row["id"] = use_case_id
+    return dict(row)
 
 
 def assess_use_case(
@@ -202,44 +261,100 @@ def assess_use_case(
     use_case_id: str,
     *,
     workspace: str | Path,
-    provider: str = OFFLINE_PROVIDER,
-    prices: PriceCatalogue | None = None,
+    config: RunConfig | Setup | None = None,
+    provider: str | None = None,
+    card: pd.DataFrame | None = None,
 ) -> Assessment:
-    """Score, tier, pilot, evaluate, cost and decide one use case of a portfolio."""
-    from usecase_kit.pricing import load_catalogue
+    """Score, tier, pilot, evaluate, cost and decide one use case of a portfolio.
 
+    ``config`` is the run's configuration (default: the shipped rubric, rules, controls and
+    prices); ``provider`` overrides its provider; ``card`` is the portfolio's scorecard when the
+    caller scored it already (a batch scores once for every pack).
+    """
+    setup = setup_of(config)
     if not isinstance(portfolio, Portfolio):
-        portfolio = load_portfolio(portfolio)
+        portfolio = load_portfolio(portfolio, allowed_dirs=setup.config.data_dirs)
     use_case = portfolio.get(use_case_id)
-    rules = load_rules()
-    card = scorecard(portfolio, load_rubric(), rules)
-    score_row = _json_safe(card.set_index("id").loc[use_case_id].to_dict())
-    score_row["id"] = use_case_id
-    tier = classify(use_case, rules)
-    controls = load_controls()[tier.tier]
-    prices = prices or load_catalogue()
+    card = card if card is not None else score_portfolio(portfolio, setup)
+    score_row = _score_row(card, use_case_id)
+    tier = classify(use_case, setup.rules)
+    controls = setup.controls[tier.tier]
     notes: list[str] = []
-    spec = provider_for(use_case, provider)
+    spec = provider_for(use_case, provider or setup.config.provider)
+    base = {"provider": spec, "setup": setup, "notes": notes}
     if tier.tier == "prohibited":
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
-        decision = decide(score_row, tier, controls, None, None)
-        return Assessment(use_case, score_row, tier, controls, decision, spec, notes=notes)
-    run, endpoint = _run_pilot(portfolio, use_case, spec, Path(workspace), prices, notes)
+        decision = decide(score_row, tier, controls, None, None, policy=setup.policy)
+        return Assessment(use_case, score_row, tier, controls, decision, **base)  # type: ignore[arg-type]
+    run, endpoint = _run_pilot(portfolio, use_case, spec, Path(workspace), setup, notes)
     pilot = run.to_frame() if run is not None else None
     evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
-    cost, scenarios = _project(use_case, pilot, prices, notes)
+    cost, scenarios = _project(use_case, pilot, setup, notes)
     decision = decide(
-        score_row, tier, controls, evaluation, cost,
-        budget_usd=use_case.monthly_budget_usd, human_review=use_case.human_review,
+        score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd,
+        human_review=use_case.human_review, policy=setup.policy,
     )  # fmt: skip
     summary = _pilot_summary(run, pilot) if run is not None and pilot is not None else None
-    return Assessment(
-        use_case, score_row, tier, controls, decision, spec, endpoint=endpoint, pilot=pilot,
-        pilot_summary=summary, evaluation=evaluation, cost=cost, scenarios=scenarios, notes=notes,
+    assessment = Assessment(
+        use_case, score_row, tier, controls, decision, spec, setup, endpoint=endpoint,
+        pilot=pilot, pilot_summary=summary, evaluation=evaluation, cost=cost,
+        scenarios=scenarios, samples=_samples(pilot), notes=notes,
     )  # fmt: skip
+    from usecase_kit.costs.tco import total_cost_of_ownership
+
+    assessment.tco = total_cost_of_ownership(use_case, cost, assessment.review_share)
+    return assessment
 
 
 def _pilot_summary(run: PilotRun, frame: pd.DataFrame) -> dict[str, Any]:
     summary = dict(run.summary())
     summary["prompt_versions"] = sorted(set(frame["prompt_version"].astype(str)))
     return summary
+
+
+def _samples(frame: pd.DataFrame | None, n: int = 3) -> list[dict[str, Any]]:
+    """A few answers with their grades: a correct one, an incorrect one, then the next ones."""
+    if frame is None or frame.empty:
+        return []
+    graded = []
+    for row in frame.itertuples():
+        f1 = token_f1(str(row.output), str(row.reference_answer)) if row.status == "ok" else 0.0
+        graded.append(
+            {
+                "case_id": row.case_id,
+                "question": row.question,
+                "answer": row.output if row.status == "ok" else f"(call {row.status})",
+                "reference": row.reference_answer,
+                "f1": f1,
+                "correct": f1 >= 0.5,
+            }
+        )
+    right = [g for g in graded if g["correct"]][:1]
+    wrong = [g for g in graded if not g["correct"]][:1]
+    chosen = right + wrong
+    chosen += [g for g in graded if g not in chosen][: n - len(chosen)]
+    return chosen
+
+
+def pack_assessment(
+    portfolio_path: str | Path,
+    use_case_id: str,
+    *,
+    config_path: str = "",
+    scorecard_path: str = "",
+    provider: str = "",
+    workspace: str = "",
+) -> Assessment:
+    """The pack notebook's one call, from its parameters: empty strings mean the defaults (the
+    bundled example, the shipped configuration, scoring here, a temporary workspace)."""
+    from usecase_kit.paths import example_portfolio, temporary_workspace
+
+    config = RunConfig.read(config_path) if config_path else RunConfig()
+    return assess_use_case(
+        portfolio_path or example_portfolio(),
+        use_case_id,
+        workspace=workspace or temporary_workspace(),
+        config=config,
+        provider=provider or None,
+        card=read_scorecard(scorecard_path) if scorecard_path else None,
+    )

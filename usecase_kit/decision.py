@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from usecase_kit.formatting import metric_value, usd
-from usecase_kit.risk import Controls, TierResult
+from usecase_kit.formatting import metric_label, metric_value, usd
+from usecase_kit.risk import TIER_LABELS, Controls, TierResult
 
 __all__ = [
+    "BASIS_HEADLINES",
     "REVIEW_SHARE",
     "CostEvidence",
     "Decision",
@@ -25,6 +26,27 @@ __all__ = [
 ]
 
 Verdict = Literal["go", "conditional_go", "no_go"]
+#: Why a verdict is what it is: two NO-GOs for different reasons never look alike.
+Basis = Literal[
+    "prohibited",
+    "unscored",
+    "below_threshold",
+    "not_pilot_worthy",
+    "insufficient_evidence",
+    "fails_gate",
+    "conditions",
+    "evidence",
+]
+BASIS_HEADLINES: dict[str, str] = {
+    "prohibited": "NO-GO: prohibited practice",
+    "unscored": "NO-GO: not fully scored",
+    "below_threshold": "NO-GO: not worth pursuing",
+    "not_pilot_worthy": "NO-GO: not yet worth a pilot",
+    "insufficient_evidence": "NO-GO until piloted: no evidence yet",
+    "fails_gate": "NO-GO: the pilot failed its gate",
+    "conditions": "CONDITIONAL GO",
+    "evidence": "GO",
+}
 
 
 class CostEvidence(Protocol):
@@ -62,34 +84,62 @@ class GateResult:
     op: str
     threshold: float
     value: float | None
-    status: Literal["pass", "fail", "no evidence"]
+    status: Literal["pass", "fail", "no evidence", "not applicable"]
     why: str = ""
 
 
 @dataclass(frozen=True)
 class Decision:
+    """A verdict with its reasons (the deciding ones first), the conditions before production,
+    the gates, why it is what it is (`basis`) and what would change it."""
+
     verdict: Verdict
     reasons: tuple[str, ...]
     conditions: tuple[str, ...]
     gates: tuple[GateResult, ...]
+    basis: Basis = "evidence"
+    would_change: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return {"go": "GO", "conditional_go": "CONDITIONAL GO", "no_go": "NO-GO"}[self.verdict]
 
+    @property
+    def headline(self) -> str:
+        """The verdict with its kind: 'NO-GO: prohibited practice', 'CONDITIONAL GO'..."""
+        return BASIS_HEADLINES[self.basis]
+
+    @property
+    def css_class(self) -> str:
+        return "prohibited" if self.basis == "prohibited" else self.verdict
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["label"] = self.label
+        data["headline"] = self.headline
         return data
+
+
+#: Metrics the offline baseline cannot speak for: it is not a model, so its latency (a BM25
+#: lookup) says nothing about a model's.
+_MODEL_ONLY_METRICS = ("latency",)
 
 
 def _check_gates(controls: Controls, evaluation: EvalEvidence | None) -> list[GateResult]:
     values = evaluation.metrics() if evaluation is not None else {}
+    baseline = evaluation is not None and evaluation.is_baseline
     results = []
     for gate in controls.evaluations:
         value = values.get(gate.metric)
+        status: Literal["pass", "fail", "no evidence", "not applicable"]
+        if baseline and gate.metric.startswith(_MODEL_ONLY_METRICS):
+            why = f"the offline baseline is not a model, so it says nothing here; {gate.why}"
+            results.append(
+                GateResult(gate.metric, gate.op, gate.threshold, None, "not applicable", why)
+            )
+            continue
         if value is None or math.isnan(value):
-            status: Literal["pass", "fail", "no evidence"] = "no evidence"
+            status = "no evidence"
         else:
             status = "pass" if gate.passes(value) else "fail"
         results.append(GateResult(gate.metric, gate.op, gate.threshold, value, status, gate.why))
@@ -106,15 +156,20 @@ def _evidence_conditions(gates: list[GateResult], evaluation: EvalEvidence | Non
             "model and re-run this pack before any go."
         )
     for gate in gates:
+        name, threshold = metric_label(gate.metric), metric_value(gate.threshold, gate.metric)
         if gate.status == "fail":
             conditions.append(
-                f"Gate {gate.metric} {gate.op} {metric_value(gate.threshold, gate.metric)} not "
-                f"met (measured {metric_value(gate.value, gate.metric)})."
+                f"{name} must be {_OPS.get(gate.op, gate.op)} {threshold}; the pilot measured "
+                f"{metric_value(gate.value, gate.metric)}."
             )
         elif gate.status == "no evidence" and evaluation is not None:
-            threshold = metric_value(gate.threshold, gate.metric)
-            conditions.append(f"Gate {gate.metric} {gate.op} {threshold} has no evidence.")
+            conditions.append(
+                f"{name} ({_OPS.get(gate.op, gate.op)} {threshold}) has no evidence yet."
+            )
     return conditions
+
+
+_OPS = {">=": "at least", "<=": "at most", ">": "above", "<": "below", "==": "exactly"}
 
 
 #: The share of outputs a person reviews under each `human_review` setting of a use case.
@@ -124,10 +179,19 @@ REVIEW_SHARE = {"none": 0.0, "sample": 0.05, "before_use": 1.0, "expert_before_r
 def _review_conditions(controls: Controls, human_review: str | None) -> list[str]:
     if human_review is None or controls.human_review_share <= REVIEW_SHARE[human_review]:
         return []
+    planned = _REVIEW_WORDS.get(human_review, human_review)
     return [
-        f"The tier requires human review of {controls.human_review_share:.0%} of outputs; the "
-        f"use case plans '{human_review}'. Plan that review, or change the design."
+        f"The tier requires a person to review {controls.human_review_share:.0%} of outputs; "
+        f"the use case plans {planned}. Plan that review, or change the design."
     ]
+
+
+_REVIEW_WORDS = {
+    "none": "no human review",
+    "sample": "review of a sample",
+    "before_use": "review before use",
+    "expert_before_release": "expert review before release",
+}
 
 
 def _fails_for_certain(evaluation: EvalEvidence | None, controls: Controls) -> str | None:
@@ -183,33 +247,110 @@ def decide(
 ) -> Decision:
     """The verdict for one use case, from its scorecard row, tier, evaluation and cost."""
     policy = policy or DecisionPolicy()
-    gates = _check_gates(controls, evaluation)
+    gates = tuple(_check_gates(controls, evaluation))
+    change: tuple[str, ...]
     if tier.tier == "prohibited":
         banned = ("Prohibited practice: no score can buy back a red flag.", *tier.reasons)
-        return Decision("no_go", banned, (), tuple(gates))
+        change = (
+            "Nothing within this design: the practice itself is prohibited. Only a redesign "
+            "that removes it, assessed anew, could change the verdict.",
+        )
+        return Decision("no_go", banned, (), gates, "prohibited", change)
     score = score_row.get("weighted_score")
     if score is None or (isinstance(score, float) and math.isnan(score)):
-        return Decision("no_go", ("Not every criterion is scored.",), ("Score all criteria.",), ())
-    reasons = [f"Weighted score {score:.2f}/100; tier {tier.tier} ({', '.join(tier.rule_ids)})."]
+        missing = "Not every criterion is scored, so the use case cannot be weighed."
+        return Decision("no_go", (missing,), ("Score all criteria.",), (), "unscored",
+                        ("Scores for every criterion of the rubric.",))  # fmt: skip
+    reasons = [_score_reason(score, score_row), _tier_reason(tier)]
     if score < policy.no_go_below:
-        reasons.append(f"Score below the no-go threshold {policy.no_go_below:g}.")
-        return Decision("no_go", tuple(reasons), (), tuple(gates))
+        reasons.insert(0, f"The score is below {policy.no_go_below:g}, the floor for pursuing it.")
+        change = (f"A score of at least {policy.no_go_below:g}: {_weakest(score_row)}.",)
+        return Decision("no_go", tuple(reasons), (), gates, "below_threshold", change)
     model_evidence = evaluation is not None and not evaluation.is_baseline
     if not model_evidence and score < policy.pilot_worthy_from:
-        reasons.append(
+        reasons.insert(
+            0,
             f"No evidence from a model, and a score below {policy.pilot_worthy_from:g} does not "
-            "yet justify a pilot: improve the criteria that pull the score down, then re-score."
+            "yet justify a pilot: improve the criteria that pull the score down, then re-score.",
         )
-        return Decision("no_go", tuple(reasons), (), tuple(gates))
+        change = (
+            f"A score of at least {policy.pilot_worthy_from:g} ({_weakest(score_row)}), or pilot "
+            "evidence from the target model that meets the tier's gates.",
+        )
+        return Decision("no_go", tuple(reasons), (), gates, "not_pilot_worthy", change)
+    if not model_evidence and tier.tier == "high_scrutiny":
+        reasons.insert(
+            0,
+            "A high-scrutiny use case needs evidence from the target model before any go; "
+            + ("the only pilot so far is the offline baseline." if evaluation else "none yet."),
+        )
+        change = (_pilot_needed(controls), *_sign_off(controls))
+        return Decision("no_go", tuple(reasons), (), gates, "insufficient_evidence", change)
     failed = _fails_for_certain(evaluation, controls)
     if failed:
-        reasons.append(failed)
-        return Decision("no_go", tuple(reasons), (), tuple(gates))
-    conditions = _evidence_conditions(gates, evaluation)
+        reasons.insert(0, failed)
+        change = ("A new prompt, retrieval or model whose pilot reaches the accuracy gate.",)
+        return Decision("no_go", tuple(reasons), (), gates, "fails_gate", change)
+    conditions = _evidence_conditions(list(gates), evaluation)
     conditions += _review_conditions(controls, human_review)
     conditions += _cost_conditions(cost, budget_usd)
-    if controls.sign_off:
-        conditions.append(f"Sign-off required: {controls.sign_off}.")
-    reasons.append(_gates_summary(gates, evaluation))
-    verdict: Verdict = "conditional_go" if conditions else "go"
-    return Decision(verdict, tuple(reasons), tuple(conditions), tuple(gates))
+    conditions += [f"Sign-off required: {controls.sign_off}." for _ in [1] if controls.sign_off]
+    reasons.append(_gates_summary(list(gates), evaluation))
+    if conditions:
+        change = ("Meeting every condition below turns it into a GO.",)
+        return Decision("conditional_go", tuple(reasons), tuple(conditions), gates, "conditions",
+                        change)  # fmt: skip
+    change = ("A gate failing in production monitoring, or the cost passing the budget.",)
+    return Decision("go", tuple(reasons), (), gates, "evidence", change)
+
+
+def _score_reason(score: float, row: Mapping[str, Any]) -> str:
+    rank = row.get("rank")
+    ranked = f", rank {int(rank)}" if isinstance(rank, int | float) and rank == rank else ""
+    return f"Scores {score:.1f} of 100 on the rubric{ranked}."
+
+
+def _tier_reason(tier: TierResult) -> str:
+    label = TIER_LABELS.get(tier.tier, tier.tier)
+    import re
+
+    why = (
+        re.sub(r"^[A-Z][A-Z0-9_]+:\s*", "", tier.reasons[0])
+        if tier.reasons
+        else ("no rule fired (the default tier)")
+    )
+    return f"Risk tier {label}: {why[:1].lower()}{why[1:]}".rstrip(".") + "."
+
+
+def _weakest(row: Mapping[str, Any]) -> str:
+    """The criteria that pull the score down, as a reader would say it."""
+    from usecase_kit.formatting import criterion_label
+
+    known = {
+        k: v for k, v in row.items() if k in _CRITERIA and isinstance(v, int | float) and v == v
+    }
+    if not known:
+        return "improve the criteria that pull it down"
+    cost = {"risk", "regulatory_burden"}  # higher is worse
+    badness = {k: (v if k in cost else 6 - v) for k, v in known.items()}
+    worst = sorted(badness, key=lambda k: -badness[k])[:2]
+    return "start with " + " and ".join(f"{criterion_label(k)} ({int(known[k])}/5)" for k in worst)
+
+
+_CRITERIA = (
+    "business_value",
+    "technical_feasibility",
+    "data_readiness",
+    "risk",
+    "regulatory_burden",
+)
+
+
+def _pilot_needed(controls: Controls) -> str:
+    size = next((g.threshold for g in controls.evaluations if g.metric == "eval_set_size"), None)
+    cases = f" on at least {size:,.0f} cases" if size else ""
+    return f"A pilot of the target model{cases} whose results meet the tier's gates."
+
+
+def _sign_off(controls: Controls) -> tuple[str, ...]:
+    return (f"Sign-off by the {controls.sign_off}.",) if controls.sign_off else ()

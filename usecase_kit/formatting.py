@@ -4,7 +4,49 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["metric_value", "usd"]
+__all__ = ["criterion_label", "metric_label", "metric_value", "timestamp", "usd"]
+
+#: How gate metrics read in a pack (a metric not listed reads as its name, spaced).
+METRIC_LABELS = {
+    "eval_set_size": "Golden-set size",
+    "accuracy": "Accuracy",
+    "accuracy_ci_low": "Accuracy, lower 95% bound",
+    "accuracy_ci_high": "Accuracy, upper 95% bound",
+    "latency_p50_s": "Median latency",
+    "latency_p95_s": "Latency, 95th percentile",
+    "mean_f1": "Mean token F1",
+}
+#: How rubric criteria read (and which way is good).
+CRITERION_LABELS = {
+    "business_value": "business value",
+    "technical_feasibility": "technical feasibility",
+    "data_readiness": "data readiness",
+    "risk": "risk",
+    "regulatory_burden": "regulatory burden",
+}
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def criterion_label(criterion: str) -> str:
+    return CRITERION_LABELS.get(criterion, criterion.replace("_", " "))
+
+
+def timestamp(iso: str | None) -> str:
+    """'2026-12-02T13:37:14+00:00' as '2 December 2026, 13:37 UTC' (as given when unparseable)."""
+    from datetime import UTC, datetime
+
+    if not iso:
+        return "—"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return f"{when.day} {when:%B %Y, %H:%M} UTC"
 
 
 def usd(value: float | None) -> str:

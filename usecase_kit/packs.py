@@ -1,41 +1,81 @@
-"""Decision packs: papermill runs the pack notebook once per use case, nbconvert turns each into
-self-contained HTML (code hidden, plotly.js inlined), and an index page links them all.
+"""Decision packs in batch: papermill runs the pack notebook once per use case, nbconvert turns
+each into one self-contained HTML page (our template: code hidden, plotly.js inlined once, no
+CDN), and the portfolio index and summaries are built from the packs' records.
 
-This is the only module that calls papermill or nbconvert.
+The batch takes any `concurrent.futures.Executor`: local processes by default, a Dask cluster's
+executor when asked. Each pack is one picklable `PackJob` run by `build_pack`, isolated: a
+failing use case leaves its own error page and record, and the batch goes on. This is the only
+module that calls papermill or nbconvert.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from usecase_kit._io import atomic_write_text
-from usecase_kit.assessment import OFFLINE_PROVIDER
-from usecase_kit.errors import InputError, PackError
+from usecase_kit._io import atomic_write_text, check_writable
+from usecase_kit.config import RunConfig, Setup
+from usecase_kit.errors import ConfigError, InputError, OutputError
 from usecase_kit.paths import notebooks_dir, workspace_home
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PACK_NOTEBOOK", "PackItem", "PackRun", "build_packs", "export_html", "slim_notebook"]
+    from usecase_kit.results import PackResult
+
+__all__ = [
+    "PACK_NOTEBOOK",
+    "PackItem",
+    "PackJob",
+    "PackRun",
+    "build_pack",
+    "build_packs",
+    "export_html",
+    "slim_notebook",
+]
 
 PACK_NOTEBOOK = "03_decision_pack.ipynb"
+RUN_MARKER = ".usecase-kit-run"  # marks a folder this module created (safe to overwrite)
+_TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
+_KERNEL_START_TRIES = 3
+
+
+@dataclass(frozen=True)
+class PackJob:
+    """Everything one pack needs, as plain strings: it crosses process and machine borders."""
+
+    use_case_id: str
+    title: str
+    portfolio: str
+    run_dir: str
+    workspace: str
+    config_path: str
+    scorecard_path: str
+    notebook: str
+    pdf: bool = False
+    timeout_s: int = 900
 
 
 @dataclass(frozen=True)
 class PackItem:
+    """What one job produced; ``timings`` (seconds) say where its time went."""
+
     use_case_id: str
     html: Path
     results: Path | None
     error: str | None = None
+    pdf: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    kernel_attempts: int = 1
 
     @property
     def ok(self) -> bool:
@@ -47,216 +87,210 @@ class PackRun:
     run_dir: Path
     index: Path
     items: tuple[PackItem, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[PackItem]:
         return [item for item in self.items if not item.ok]
 
 
-@contextmanager
-def _kernel_env(**values: str) -> Iterator[None]:
-    """Environment for the kernels papermill starts (they inherit ours)."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+# ---------------------------------------------------------------- one pack (in a worker)
 
 
 def export_html(notebook_path: Path, html_path: Path, *, title: str = "Decision pack") -> Path:
-    """Executed notebook -> self-contained HTML without code cells or prompts."""
+    """Executed notebook -> one self-contained HTML page (the usecase_pack template)."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    from usecase_kit.report import pack_css, plotly_js
+
     notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
-    exporter = HTMLExporter(template_name="lab")  # type: ignore[no-untyped-call]
-    exporter.exclude_input = True
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+        template_name="usecase_pack", extra_template_basedirs=[str(_TEMPLATES)]
+    )
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    resources = {
+        "metadata": {"name": title},
+        "usecase": {"title": title, "css": pack_css(), "plotly_js": plotly_js()},
+    }
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return atomic_write_text(html_path, body)
 
 
 def slim_notebook(notebook_path: Path) -> None:
-    """Drop the inlined plotly.js HTML from outputs that also carry the plotly mimetype.
-
-    The HTML pack keeps its embedded copy; the executed notebook keeps the figure data, which
-    JupyterLab renders, and shrinks from ~5 MB to tens of kB.
-    """
+    """Drop the HTML copy of outputs that also carry the plotly mimetype: the executed notebook
+    keeps the figure data, which JupyterLab renders, and stays small."""
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
     for cell in notebook.cells:
-        kept = []
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "application/vnd.plotly.v1+json" in data:
                 data.pop("text/html", None)
-            elif "window.PlotlyConfig" in str(data.get("text/html", "")):
-                continue  # the renderer's one-off copy of plotly.js
-            kept.append(output)
-        if "outputs" in cell:
-            cell["outputs"] = kept
-    text = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
-    atomic_write_text(notebook_path, text)
+    atomic_write_text(notebook_path, nbformat.writes(notebook))  # type: ignore[no-untyped-call]
 
 
-def _run_one(
-    use_case: UseCase, portfolio: Path, run_dir: Path, provider: str, workspace: Path
-) -> PackItem:
+def _execute(job: PackJob, executed: Path, out_dir: Path) -> tuple[str | None, int]:
+    """Run the notebook; retry only a kernel that failed to start. (error, attempts)"""
     import papermill as pm
 
-    use_case_id = use_case.id
-    out_dir = run_dir / use_case_id
-    out_dir.mkdir(parents=True, exist_ok=True)
-    executed, html, results = (
-        out_dir / "decision_pack.ipynb",
-        out_dir / "decision_pack.html",
-        out_dir / "results.json",
-    )
     parameters = {
-        "portfolio_path": str(portfolio),
-        "use_case_id": use_case_id,
-        "provider": provider,
-        "workspace": str(workspace),
-        "results_path": str(results),
+        "portfolio_path": job.portfolio,
+        "use_case_id": job.use_case_id,
+        "config_path": job.config_path,
+        "scorecard_path": job.scorecard_path,
+        "workspace": job.workspace,
+        "results_path": str(out_dir / "results.json"),
     }
-    error = None
-    try:
-        pm.execute_notebook(
-            str(notebooks_dir() / PACK_NOTEBOOK),
-            str(executed),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            execution_timeout=600,
-            # the kernel starts in the pack's folder, not the caller's (a stray attr.py there
-            # would shadow a package); not papermill's cwd=, which chdirs the whole process
-            resources={"metadata": {"path": str(out_dir)}},
-            extra_arguments=["--log-level=ERROR"],  # no TCP-encryption warning per kernel
-        )
-    except pm.PapermillExecutionError as exc:  # the failed notebook is still written
-        error = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
+    for attempt in range(1, _KERNEL_START_TRIES + 1):
+        try:
+            pm.execute_notebook(
+                job.notebook,
+                str(executed),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                execution_timeout=job.timeout_s,
+                # the kernel starts in the pack's folder, not the caller's (a stray attr.py
+                # there would shadow a package); not papermill's cwd=, a process-wide chdir
+                resources={"metadata": {"path": str(out_dir)}},
+                extra_arguments=["--log-level=ERROR"],
+            )
+            return None, attempt
+        except pm.PapermillExecutionError as exc:  # a cell failed: never retried
+            return f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}", attempt
+        except Exception as exc:  # the kernel did not start or died: retry a few times
+            if attempt == _KERNEL_START_TRIES or _ran_any_cell(executed):
+                return f"kernel failure: {type(exc).__name__}: {exc}", attempt
+            time.sleep(0.5 * attempt)
+    return "kernel failure", _KERNEL_START_TRIES
+
+
+def _ran_any_cell(executed: Path) -> bool:
+    if not executed.exists():
+        return False
+    data = json.loads(executed.read_text(encoding="utf-8"))
+    return any(c.get("execution_count") for c in data.get("cells", []))
+
+
+def build_pack(job: PackJob) -> PackItem:
+    """Run, export and record one pack. Picklable and self-contained: runs in any worker."""
+    out_dir = Path(job.run_dir) / job.use_case_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed, html = out_dir / "decision_pack.ipynb", out_dir / "decision_pack.html"
+    results = out_dir / "results.json"
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    error, attempts = _execute(job, executed, out_dir)
+    timings["execute_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
     if executed.exists():
-        export_html(executed, html, title=f"Decision pack: {use_case.name}")
+        export_html(executed, html, title=job.title)
         slim_notebook(executed)
-    return PackItem(use_case_id, html, results if results.exists() else None, error)
+    timings["export_s"] = time.perf_counter() - mark
+    if error is not None or not results.exists():
+        error = error or "the notebook ended without writing its results"
+        _record_failure(job, results, error)
+    pdf = None
+    if job.pdf and html.exists():
+        mark = time.perf_counter()
+        pdf = print_pdf(html, out_dir / "decision_pack.pdf")
+        timings["pdf_s"] = time.perf_counter() - mark
+    return PackItem(job.use_case_id, html, results, error, pdf, timings, attempts)
 
 
-def _index_rows(
-    items: Sequence[PackItem], run_dir: Path, card: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """One row per pack: score, rank and tier from the scorecard (so a failed pack still shows
-    them), verdict and evidence from its results.json."""
-    import pandas as pd
+def _record_failure(job: PackJob, results: Path, error: str) -> None:
+    from usecase_kit.pack_record import failed_result
+    from usecase_kit.results import write_result
 
-    from usecase_kit.risk import TIER_LABELS
+    config = RunConfig.read(job.config_path)
+    setup = config.load()
+    portfolio = load_portfolio(job.portfolio, allowed_dirs=config.data_dirs)
+    rows = json.loads(Path(job.scorecard_path).read_text(encoding="utf-8"))
+    row = next(r for r in rows if r["id"] == job.use_case_id)
+    write_result(results, failed_result(portfolio.get(job.use_case_id), row, setup, error))
 
-    by_id = card.set_index("id")
-    rows = []
-    for item in items:
-        data: dict[str, Any] = {}
-        if item.results is not None:
-            data = json.loads(item.results.read_text(encoding="utf-8"))
-        decision = data.get("decision", {})
-        entry = by_id.loc[item.use_case_id]
-        score, rank = entry["weighted_score"], entry["rank"]
-        rows.append(
-            {
-                "id": item.use_case_id,
-                "name": entry["name"],
-                "business_unit": entry["business_unit"],
-                "score": None if pd.isna(score) else float(score),
-                "rank": None if pd.isna(rank) else int(rank),
-                "tier": TIER_LABELS.get(str(entry["tier"]), str(entry["tier"])),
-                "verdict": decision.get("label", "FAILED"),
-                "verdict_class": decision.get("verdict", "no_go"),
-                "evidence": _evidence(data) if data else "—",
-                "href": item.html.relative_to(run_dir).as_posix() if item.html.exists() else None,
-                "error": item.error,
-            }
+
+# ---------------------------------------------------------------- PDF through Chromium
+
+
+def chromium() -> str | None:
+    """The headless browser that prints PDFs, if one is installed."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html: Path, pdf: Path) -> Path:
+    """Print ``html`` with headless Chromium (the pack's print CSS: no toolbar, A4 pages)."""
+    import subprocess
+    import tempfile
+
+    browser = chromium()
+    if browser is None:
+        raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
+    with tempfile.TemporaryDirectory(prefix="usecase-kit-chromium-") as profile:
+        command = [
+            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+            "--virtual-time-budget=5000", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 or not pdf.exists():
+        raise OutputError(f"Chromium could not print {html} to PDF: {done.stderr[-300:]}")
+    return pdf
+
+
+# ---------------------------------------------------------------- the batch (in the parent)
+
+
+def _chosen(portfolio: Portfolio, only: Sequence[str] | None) -> list[UseCase]:
+    if not only:
+        return list(portfolio)
+    known = {u.id for u in portfolio}
+    unknown = [i for i in only if i not in known]
+    if unknown:
+        raise InputError(
+            f"--only: no use case with id {', '.join(map(repr, unknown))} in the portfolio; "
+            f"its ids are: {', '.join(sorted(known))}."
         )
-    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["id"]))
+    return [portfolio.get(i) for i in dict.fromkeys(only)]
 
 
-def _evidence(results: dict[str, Any]) -> str:
-    evaluation = results.get("evaluation")
-    if not evaluation:
-        return "no pilot"
-    kind = "offline baseline" if results.get("is_baseline") else results.get("provider", "model")
-    return f"{evaluation['eval_set_size']} cases, {kind}"
-
-
-def _write_index(
-    items: Sequence[PackItem], run_dir: Path, portfolio_path: Path, provider: str
-) -> Path:
-    from usecase_kit.charts import figure_html, matrix_chart
-    from usecase_kit.report import render_index
-    from usecase_kit.scoring import scorecard
-
-    card = scorecard(load_portfolio(portfolio_path))
-    chart = figure_html(matrix_chart(card))
-    html = render_index(
-        _index_rows(items, run_dir, card),
-        chart_html=chart,
-        run_id=run_dir.name,
-        portfolio=portfolio_path.name,
-        provider=provider,
-        baseline=provider == OFFLINE_PROVIDER,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    index = run_dir / "index.html"
-    atomic_write_text(index, html)
-    return index
-
-
-def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase) -> None:
-    """Read a use case's golden set and corpus now, so a bad file stops the batch up front."""
+def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -> list[str]:
+    """A use case's golden set, corpus and prompt, read now: problems before any kernel."""
     from usecase_kit.evaluation.golden import load_golden, load_passages
+    from usecase_kit.prompts import PromptRegistry
 
     spec = use_case.pilot
     if spec is None:
-        return
+        return []
     checks: list[tuple[str, str, Callable[[Path], object]]] = [
         ("pilot.golden_set", spec.golden_set, load_golden)
     ]
     if spec.corpus:
         checks.append(("pilot.corpus", spec.corpus, load_passages))
-    for field, relative, load in checks:
+    problems = []
+    for name, relative, load in checks:
         try:
-            load(portfolio.resolve(relative, field=field, use_case=use_case.id))
+            load(portfolio.resolve(relative, field=name, use_case=use_case.id))
         except InputError as exc:
-            where = portfolio.source.name if portfolio.source else "portfolio"
-            raise InputError(
-                f"{where}: use case '{use_case.id}', field '{field}' ({relative}): {exc}"
-            ) from None
-
-
-def _check_before_kernels(
-    portfolio: Portfolio, chosen: Sequence[UseCase], provider: str, output_dir: Path
-) -> None:
-    """Everything a kernel would find wrong, found here first and reported together: the
-    scorecard (an unknown score key), golden sets and corpora, providers and keys, the output
-    folder. Nothing is written when any of it fails."""
-    from usecase_kit._io import check_writable
-    from usecase_kit.scoring import scorecard
-
-    check_writable(output_dir, folder=True)
-    scorecard(portfolio)
-    problems: list[str] = []
-    for use_case in chosen:
-        try:
-            _check_pilot_inputs(portfolio, use_case)
-        except InputError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise InputError(f"{len(problems)} use case(s) cannot be piloted:", problems)
-    _check_providers(chosen, provider)
+            problems.append(f"use case '{use_case.id}', field '{name}' ({relative}): {exc}")
+    try:
+        template = PromptRegistry().get(spec.prompt)
+        if "question" not in template.variables:
+            problems.append(
+                f"use case '{use_case.id}', field 'pilot.prompt': the template {spec.prompt!r} "
+                "declares no 'question' variable, so a golden case cannot fill it."
+            )
+    except InputError as exc:
+        problems.append(f"use case '{use_case.id}', field 'pilot.prompt': {exc}")
+    return problems
 
 
 def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
@@ -264,65 +298,307 @@ def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
     from usecase_kit.assessment import provider_for
     from usecase_kit.providers import get_provider
 
-    specs = {provider_for(u, provider) for u in use_cases if u.pilot is not None}
-    for spec in sorted(specs):
+    for spec in sorted({provider_for(u, provider) for u in use_cases if u.pilot is not None}):
         get_provider(spec)
 
 
-def _new_run_dir(output_dir: Path, run_id: str | None) -> Path:
-    """A run folder of its own: created atomically, so two batches started in the same second
-    never share one (the second gets ``<stamp>-2``)."""
+def _unpriced(use_cases: Sequence[UseCase], setup: Setup) -> list[str]:
+    """A named warning per use case whose target model has no price (prohibited ones aside:
+    they are never costed)."""
+    from usecase_kit.risk import classify
+
+    warnings = []
+    for use_case in use_cases:
+        price = setup.prices.lookup(use_case.target_model)
+        if price.unpriced_reason and classify(use_case, setup.rules).tier != "prohibited":
+            warnings.append(
+                f"use case '{use_case.id}': target model {use_case.target_model!r} is not in "
+                f"the price catalogue (as of {setup.prices.as_of}): its pack shows no cost. Add "
+                "it to an overrides file (--overrides) or choose a priced model."
+            )
+    return warnings
+
+
+def _claim(run_dir: Path) -> bool:
+    """Make ``run_dir`` this batch's, atomically (the marker is created with O_EXCL): two
+    batches started together never share a folder. False when another batch has it."""
     from usecase_kit._io import output_problem
 
-    stamp = run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    n = 1
-    while True:
-        candidate = output_dir / (stamp if n == 1 else f"{stamp}-{n}")
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-            candidate.mkdir(exist_ok=run_id is not None)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        with (run_dir / RUN_MARKER).open("x", encoding="utf-8") as marker:
+            marker.write("created by usecase-kit packs\n")
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise output_problem(run_dir, exc) from None
+    return True
+
+
+def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    check_writable(run_dir, folder=True)
+    if run_dir.exists() and any(run_dir.iterdir()):
+        if not overwrite:
+            raise OutputError(
+                f"{run_dir} already exists and is not empty: pass --overwrite to replace a "
+                "previous run there, or choose another --output-dir."
+            )
+        if not (run_dir / RUN_MARKER).exists():
+            raise OutputError(
+                f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
+                "overwritten. Choose an empty or new --output-dir."
+            )
+        shutil.rmtree(run_dir)
+    if not _claim(run_dir):
+        raise OutputError(f"{run_dir} was just taken by another batch: choose another folder.")
+
+
+def new_run_dir(output_root: str | Path = "outputs") -> Path:
+    """A fresh ``<root>/<UTC timestamp>[-n]`` claimed for this batch (never shared)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    root = Path(output_root).resolve()
+    check_writable(root, folder=True)
+    for n in range(1, 1000):
+        candidate = root / (stamp if n == 1 else f"{stamp}-{n}")
+        if not candidate.exists() and _claim(candidate):
             return candidate
-        except FileExistsError:
-            n += 1
-        except OSError as exc:
-            raise output_problem(candidate, exc) from None
+    raise OutputError(f"{root}: no free run folder name for {stamp}.")
+
+
+def _default_executor(workers: int) -> Executor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawned processes: no forked copy of the parent's threads or sockets; recycled after a
+    # few packs (kernel clients can leak ZMQ resources over long loops, papermill #478)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=8
+    )
+
+
+def dask_executor(address: str) -> tuple[Executor, Callable[[], None]]:
+    """An executor on a Dask cluster (``Client(address).get_executor()``) and its closer."""
+    try:
+        from distributed import Client  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise ConfigError(
+            "--scheduler needs Dask's scheduler client: pip install -e '.[cluster]'."
+        ) from None
+    try:
+        client = Client(address, timeout=10)
+    except OSError as exc:
+        raise ConfigError(f"Cannot reach the Dask scheduler at {address}: {exc}") from None
+    return client.get_executor(pure=False), client.close
 
 
 def build_packs(
     portfolio_path: str | Path,
-    output_dir: str | Path,
+    output_dir: str | Path | None,
     *,
-    provider: str = OFFLINE_PROVIDER,
-    run_id: str | None = None,
+    config: RunConfig | None = None,
     use_case_ids: Sequence[str] | None = None,
     workspace: str | Path | None = None,
-    on_item: Any = None,
     workers: int | None = None,
+    executor: Executor | None = None,
+    overwrite: bool = False,
+    pdf: bool = False,
+    on_item: Callable[[PackItem], None] | None = None,
+    progress: bool = False,
 ) -> PackRun:
-    """One decision pack per use case under `output_dir/<run-id>/`, plus `index.html`.
+    """One decision pack per use case in ``output_dir`` (the run folder; None: a new
+    ``outputs/<timestamp>``), plus ``index.html``, ``summary.csv`` and ``summary.xlsx``.
 
-    A pack whose notebook fails still leaves its HTML (with the error) and is listed as failed.
-    `workers` kernels run at once (default: the number of CPUs, at most 4).
+    Every check that can run before a kernel starts runs first, and nothing is written when one
+    fails. ``executor`` runs the packs (default: ``workers`` local processes, CPUs up to 4); a
+    failing use case leaves its own error page and record, and the batch goes on.
     """
-    workers = workers or min(4, os.cpu_count() or 1)
+    from usecase_kit.assessment import score_portfolio, write_scorecard
+
+    config = (config or RunConfig()).resolved()
+    setup = config.load()
     portfolio_file = Path(portfolio_path).resolve()
-    portfolio = load_portfolio(portfolio_file)  # fail fast on bad input, before any kernel
-    ids = list(use_case_ids) if use_case_ids else [u.id for u in portfolio]
-    chosen = [portfolio.get(use_case_id) for use_case_id in ids]
-    _check_before_kernels(portfolio, chosen, provider, Path(output_dir))
-    run_dir = _new_run_dir(Path(output_dir).resolve(), run_id)
+    portfolio = load_portfolio(portfolio_file, allowed_dirs=config.data_dirs)
+    chosen = _chosen(portfolio, use_case_ids)
+    run_dir = Path(output_dir).resolve() if output_dir is not None else None
+    if run_dir is not None:
+        check_writable(run_dir, folder=True)
+    card = score_portfolio(portfolio, setup)  # an unknown score key stops here
+    problems = [p for u in chosen for p in _check_pilot_inputs(portfolio, u, setup)]
+    if problems:
+        raise InputError(f"{portfolio_file.name}: {len(problems)} problem(s) before any pack:",
+                         problems)  # fmt: skip
+    _check_providers(chosen, config.provider)
+    if pdf and chromium() is None:
+        raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
+    warnings = tuple(_unpriced(chosen, setup))
+    if run_dir is None:
+        run_dir = new_run_dir()
+    else:
+        _prepare_run_dir(run_dir, overwrite)
+    config.write(run_dir / "config.json")
+    write_scorecard(card, run_dir / "scorecard.json")
     work = Path(workspace).resolve() if workspace else workspace_home()
-    from usecase_kit.charts import OFFLINE_RENDERER
+    jobs = [_job(u, portfolio_file, run_dir, work, pdf) for u in chosen]
+    items = _run_jobs(jobs, executor, workers, on_item, progress)
+    index = write_index(run_dir, items, setup, portfolio_file.name)
+    return PackRun(run_dir, index, tuple(items), warnings)
 
-    def run(use_case: UseCase) -> PackItem:
-        item = _run_one(use_case, portfolio_file, run_dir, provider, work)
-        if on_item is not None:
-            on_item(item)
-        return item
 
-    with _kernel_env(PLOTLY_RENDERER=OFFLINE_RENDERER), ThreadPoolExecutor(workers) as pool:
-        items = list(pool.map(run, chosen))  # each thread drives its own kernel process
-    index = _write_index(items, run_dir, portfolio_file, provider)
-    if not index.exists():
-        raise PackError(f"{index}: the index was not written.")
-    return PackRun(run_dir, index, tuple(items))
+def _job(use_case: UseCase, portfolio: Path, run_dir: Path, work: Path, pdf: bool) -> PackJob:
+    return PackJob(
+        use_case_id=use_case.id,
+        title=f"Decision pack: {use_case.name}",
+        portfolio=str(portfolio),
+        run_dir=str(run_dir),
+        workspace=str(work),
+        config_path=str(run_dir / "config.json"),
+        scorecard_path=str(run_dir / "scorecard.json"),
+        notebook=str(notebooks_dir() / PACK_NOTEBOOK),
+        pdf=pdf,
+    )
+
+
+def _run_jobs(
+    jobs: Sequence[PackJob],
+    executor: Executor | None,
+    workers: int | None,
+    on_item: Callable[[PackItem], None] | None,
+    progress: bool,
+) -> list[PackItem]:
+    from tqdm.auto import tqdm
+
+    own = executor is None
+    pool = executor or _default_executor(min(workers or min(4, os.cpu_count() or 1), len(jobs)))
+    order = {job.use_case_id: n for n, job in enumerate(jobs)}
+    items: list[PackItem] = []
+    try:
+        futures: dict[Future[PackItem], PackJob] = {pool.submit(build_pack, j): j for j in jobs}
+        bar = tqdm(total=len(jobs), disable=not progress, desc="decision packs", unit="pack")
+        for future in as_completed(futures):
+            item = _outcome(future, futures[future])
+            items.append(item)
+            bar.update(1)
+            if on_item is not None:
+                on_item(item)
+        bar.close()
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return sorted(items, key=lambda i: order[i.use_case_id])
+
+
+def _outcome(future: Future[PackItem], job: PackJob) -> PackItem:
+    """A job's item; a worker that died (or a job that raised) becomes a failed item."""
+    try:
+        return future.result()
+    except Exception as exc:
+        out_dir = Path(job.run_dir) / job.use_case_id
+        error = f"the pack's worker failed: {type(exc).__name__}: {exc}"
+        results = out_dir / "results.json"
+        try:
+            _record_failure(job, results, error)
+        except Exception:  # the record is best effort; the index still lists the failure
+            results = out_dir / "missing.json"
+        html = out_dir / "decision_pack.html"
+        return PackItem(job.use_case_id, html, results if results.exists() else None, error)
+
+
+# ---------------------------------------------------------------- index and summaries
+
+
+def _records(items: Iterable[PackItem]) -> list[tuple[PackItem, PackResult | None]]:
+    from usecase_kit.results import read_result
+
+    out = []
+    for item in items:
+        record = read_result(item.results) if item.results and item.results.exists() else None
+        out.append((item, record))
+    return out
+
+
+def write_index(run_dir: Path, items: Sequence[PackItem], setup: Setup, source: str) -> Path:
+    """``index.html``, ``summary.csv`` and ``summary.xlsx`` from the packs' records only."""
+    import pandas as pd
+
+    from usecase_kit.charts import figure_html, matrix_chart
+    from usecase_kit.report import render_index
+
+    pairs = _records(items)
+    rows = [_index_row(item, record, run_dir) for item, record in pairs]
+    summary = pd.DataFrame([r.summary_row() for _, r in pairs if r is not None])
+    if not summary.empty:
+        from usecase_kit.scoring import write_table
+
+        summary["rank"] = summary["rank"].astype("Int64")
+        write_table(summary, run_dir / "summary.csv")
+        write_table(summary, run_dir / "summary.xlsx")
+    card = _card_of(pairs)
+    verdicts = {r["id"]: r["verdict_class"] for r in rows}
+    chart = figure_html(matrix_chart(card, verdicts)) if not card.empty else ""
+    totals = _spend(pairs)
+    html = render_index(
+        sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["id"])),
+        chart_html=chart,
+        run_id=run_dir.name,
+        portfolio=source,
+        provider=setup.config.provider,
+        baseline=any(r is not None and r.evidence and r.evidence.is_baseline for _, r in pairs),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        rubric=f"{setup.rubric.name} {setup.rubric.version}",
+        totals=totals,
+        failed=sum(1 for item, _ in pairs if not item.ok),
+    )
+    return atomic_write_text(run_dir / "index.html", html)
+
+
+def _index_row(item: PackItem, record: PackResult | None, run_dir: Path) -> dict[str, Any]:
+    d = record.decision if record else None
+    kind = "failed" if d is None else ("prohibited" if d.basis == "prohibited" else d.verdict)
+    cost = record.cost if record else None
+    return {
+        "id": item.use_case_id,
+        "name": record.name if record else item.use_case_id,
+        "business_unit": record.business_unit if record else "",
+        "score": record.score.weighted_score if record else None,
+        "rank": record.score.rank if record else None,
+        "tier": record.tier.label if record else "",
+        "tier_why": record.tier.why if record else "",
+        "verdict": d.headline if d else "PACK FAILED",
+        "verdict_class": kind,
+        "evidence": record.summary_row()["evidence"] if record else "—",
+        "monthly_p50": cost.monthly_p50 if cost else None,
+        "unpriced": bool(cost and cost.unpriced),
+        "href": item.html.relative_to(run_dir).as_posix() if item.html.exists() else None,
+        "error": item.error,
+    }
+
+
+def _card_of(pairs: list[tuple[PackItem, PackResult | None]]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for _, record in pairs:
+        if record is None:
+            continue
+        row: dict[str, Any] = {"id": record.use_case_id, "name": record.name}
+        row["tier"] = record.tier.tier
+        row.update(record.score.criteria)
+        row["weighted_score"] = record.score.weighted_score
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _spend(pairs: list[tuple[PackItem, PackResult | None]]) -> dict[str, Any]:
+    costs = [r.cost for _, r in pairs if r is not None and r.cost is not None]
+    priced = [c for c in costs if not c.unpriced and c.monthly_p50 is not None]
+    return {
+        "monthly_p50": sum(c.monthly_p50 or 0.0 for c in priced),
+        "monthly_p90": sum(c.monthly_p90 or 0.0 for c in priced),
+        "priced": len(priced),
+        "unpriced": [r.use_case_id for _, r in pairs if r and r.cost and r.cost.unpriced],
+        "no_projection": [
+            r.use_case_id
+            for _, r in pairs
+            if r and r.status == "ok" and not r.cost and r.tier.tier != "prohibited"
+        ],
+    }

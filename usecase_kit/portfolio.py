@@ -11,6 +11,7 @@ import io
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -26,6 +27,7 @@ from usecase_kit.prompts import check_prompt_ref
 __all__ = [
     "FLAT_COLUMNS",
     "SECTORS",
+    "Economics",
     "PilotSpec",
     "Portfolio",
     "RegulatoryFlags",
@@ -114,6 +116,21 @@ class Volume(StrictModel):
         return self
 
 
+class Economics(StrictModel):
+    """What the total cost of ownership and the payback need beyond model tokens.
+
+    Every field is optional: a pack shows "not provided" for what is missing, never a guess.
+    """
+
+    hosting_usd_per_month: Float | None = Field(None, ge=0, description="infra, licences, ops")
+    review_minutes_per_item: Float | None = Field(None, ge=0, description="a reviewer's minutes")
+    reviewer_rate_usd_per_hour: Float | None = Field(None, ge=0)
+    build_effort_days: Float | None = Field(None, ge=0, description="one-off build effort")
+    day_rate_usd: Float | None = Field(None, ge=0, description="cost of a day of build effort")
+    hours_saved_per_month: Float | None = Field(None, ge=0, description="the benefit side")
+    hourly_rate_usd: Float | None = Field(None, ge=0, description="value of an hour saved")
+
+
 class PilotSpec(StrictModel):
     """What to pilot: a golden set (paths relative to the portfolio file) and a prompt."""
 
@@ -149,6 +166,8 @@ class UseCase(StrictModel):
     target_model: str = "gpt-4o-mini"
     volume: Volume | None = None
     monthly_budget_usd: Float | None = Field(None, ge=0)
+    economics: Economics | None = Field(None, description="TCO and benefit inputs")
+    decision_by: date | None = Field(None, description="when the steering committee decides")
     pilot: PilotSpec | None = None
     stage: Stage | None = Field(None, description="where the use case is today")
     declared_tier_floor: DeclaredFloor | None = Field(
@@ -227,6 +246,14 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "volume.high",
     "volume.growth_per_month",
     "monthly_budget_usd",
+    "economics.hosting_usd_per_month",
+    "economics.review_minutes_per_item",
+    "economics.reviewer_rate_usd_per_hour",
+    "economics.build_effort_days",
+    "economics.day_rate_usd",
+    "economics.hours_saved_per_month",
+    "economics.hourly_rate_usd",
+    "decision_by",
     "pilot.golden_set",
     "pilot.corpus",
     "pilot.prompt",

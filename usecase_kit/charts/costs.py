@@ -18,7 +18,11 @@ BAND_COLOUR = "rgba(21, 101, 192, {alpha})"
 
 
 def _usd(value: float) -> str:
-    return "unpriced" if not math.isfinite(value) else f"${value:,.0f}"
+    """The project's money format ($1.63, $1,234, $0.0012): a chart label never rounds $1.45 to
+    "$1"."""
+    from usecase_kit.formatting import usd
+
+    return "unpriced" if not math.isfinite(value) else usd(value)
 
 
 def cost_fan_chart(projection: CostProjection, *, title: str | None = None) -> Any:

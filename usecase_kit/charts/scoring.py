@@ -12,13 +12,30 @@ if TYPE_CHECKING:
 
     from usecase_kit.scoring import Rubric
 
-__all__ = ["TIER_COLOURS", "matrix_chart", "radar_chart", "rank_stability_chart"]
+__all__ = [
+    "TIER_COLOURS",
+    "VERDICT_COLOURS",
+    "criteria_chart",
+    "matrix_chart",
+    "radar_chart",
+    "rank_stability_chart",
+]
 
 TIER_COLOURS: dict[str, str] = {
     "high_confidence": "#2e7d32",
     "medium_confidence": "#f9a825",
     "high_scrutiny": "#c62828",
     "prohibited": "#424242",
+}
+
+
+#: Verdict colours of the portfolio index (a prohibited no-go is darker than a low-score one).
+VERDICT_COLOURS: dict[str, tuple[str, str]] = {
+    "go": ("GO", "#2e7d32"),
+    "conditional_go": ("CONDITIONAL GO", "#f9a825"),
+    "no_go": ("NO-GO", "#e57373"),
+    "prohibited": ("NO-GO: prohibited", "#3b0000"),
+    "failed": ("pack failed", "#9e9e9e"),
 }
 
 
@@ -38,8 +55,10 @@ def _spread(plotted: pd.DataFrame) -> dict[str, tuple[float, str]]:
     return placed
 
 
-def matrix_chart(scorecard: pd.DataFrame) -> Any:
-    """Business value (y) x technical feasibility (x); bubble size = data readiness, colour = tier.
+def matrix_chart(scorecard: pd.DataFrame, verdicts: dict[str, str] | None = None) -> Any:
+    """Business value (y) x technical feasibility (x); bubble size = data readiness; colour =
+    tier, or the verdict when ``verdicts`` (id -> go / conditional_go / no_go / prohibited /
+    failed) is given. Dotted guides split the four quadrants at the scale's midpoint.
 
     Unscored use cases (any of the three missing) are left out and named in the subtitle.
     """
@@ -50,19 +69,80 @@ def matrix_chart(scorecard: pd.DataFrame) -> Any:
     missing = sorted(set(scorecard["id"]) - set(plotted["id"]))
     figure = go.Figure()
     placed = _spread(plotted)
-    for tier, colour in TIER_COLOURS.items():
-        part = plotted[plotted["tier"] == tier]
-        if part.empty:
-            continue
-        figure.add_trace(_matrix_trace(go, part, tier, colour, placed))
+    if verdicts is None:
+        groups = {
+            t: (t.replace("_", " "), c, plotted["tier"] == t) for t, c in TIER_COLOURS.items()
+        }
+    else:
+        kind = plotted["id"].map(verdicts).fillna("failed")
+        groups = {v: (label, c, kind == v) for v, (label, c) in VERDICT_COLOURS.items()}
+    for name, colour, mask in groups.values():
+        part = plotted[mask]
+        if not part.empty:
+            figure.add_trace(_matrix_trace(go, part, name, colour, placed))
+    _quadrants(figure)
     subtitle = f"<br><sup>not plotted (unscored): {', '.join(missing)}</sup>" if missing else ""
     figure.update_layout(
         title=f"Value x feasibility (bubble size: data readiness){subtitle}",
         xaxis={"title": "Technical feasibility (1-5)", "range": [0.3, 5.9], "dtick": 1},
         yaxis={"title": "Business value (1-5)", "range": [0.5, 5.7], "dtick": 1},
-        legend_title_text="Tier",
+        legend_title_text="Tier" if verdicts is None else "Verdict",
         template="plotly_white",
         height=620,  # one score step must clear a label above and one below
+    )
+    return figure
+
+
+def _quadrants(figure: Any) -> None:
+    """Guides at the midpoint (3) and the four quadrants named in their corners."""
+    for axis in ("x", "y"):
+        line = {"dash": "dot", "color": "#9e9e9e", "width": 1}
+        if axis == "x":
+            figure.add_vline(x=3, line=line)
+        else:
+            figure.add_hline(y=3, line=line)
+    corners = (
+        (5.8, 5.6, "quick wins", "right"),
+        (0.4, 5.6, "strategic bets", "left"),
+        (5.8, 0.6, "fill-ins", "right"),
+        (0.4, 0.6, "deprioritise", "left"),
+    )
+    for x, y, text, align in corners:
+        figure.add_annotation(x=x, y=y, text=f"<i>{text}</i>", showarrow=False, xanchor=align,
+                              font={"color": "#757575"})  # fmt: skip
+
+
+def criteria_chart(scorecard_row: Any, rubric: Rubric) -> Any:
+    """One use case's criteria as bars on 1-5, each labelled with which way is good (risk and
+    regulatory burden: higher is worse); hover gives the written anchor of the level."""
+    import plotly.graph_objects as go
+
+    labels, values, colours, hover = [], [], [], []
+    for name, criterion in rubric.criteria.items():
+        value = scorecard_row.get(name)
+        score = None if value is None or value != value else int(value)
+        benefit = criterion.direction == "benefit"
+        good = score is not None and (score >= 4 if benefit else score <= 2)
+        bad = score is not None and (score <= 2 if benefit else score >= 4)
+        way = "higher is better" if criterion.direction == "benefit" else "higher is worse"
+        labels.append(f"{criterion.label} ({way})")
+        values.append(score)
+        colours.append("#2e7d32" if good else "#c62828" if bad else "#f9a825")
+        anchor = criterion.anchors.get(score, "unscored") if score is not None else "unscored"
+        hover.append(f"{criterion.label}: {score if score is not None else '-'} of 5<br>{anchor}")
+    figure = go.Figure(
+        go.Bar(
+            x=values, y=labels, orientation="h", marker_color=colours, hovertext=hover,
+            hoverinfo="text", text=[v if v is not None else "unscored" for v in values],
+        )
+    )  # fmt: skip
+    figure.update_layout(
+        title="Scores by criterion (green: favourable, red: unfavourable)",
+        xaxis={"range": [0, 5.2], "dtick": 1, "title": "score (1-5)"},
+        yaxis={"autorange": "reversed"},
+        template="plotly_white",
+        height=320,
+        margin={"l": 260},
     )
     return figure
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from usecase_kit.cli import pilot_cmd, prices_cmd, score_cmd
+from usecase_kit.cli.pilot_cmd import DataDirs
 from usecase_kit.errors import UsecaseKitError
 
 __all__ = ["app", "main"]
@@ -30,7 +31,13 @@ prices_cmd.register(app)
 
 
 OutputDir = Annotated[
-    Path, typer.Option("--output-dir", "-o", help="Folder for runs; each run gets <run-id>/.")
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        "-o",
+        help="The run folder for the packs, index and summaries (default: outputs/<timestamp>). "
+        "An existing non-empty folder is refused unless --overwrite.",
+    ),
 ]
 Provider = Annotated[
     str,
@@ -39,30 +46,86 @@ Provider = Annotated[
         "(each use case's target model), or a full spec such as 'openai:gpt-4o-mini'."
     ),
 ]
-
-
 Workers = Annotated[
     int | None,
-    typer.Option(min=1, help="Packs built at once (one kernel each); default: CPUs, at most 4."),
+    typer.Option(min=1, help="Packs built at once (one process and kernel each); default: CPUs, "
+                 "at most 4."),
+]  # fmt: skip
+Rubric = Annotated[Path | None, typer.Option(help="Rubric YAML (default templates/rubric.yaml).")]
+Method = Annotated[str, typer.Option(help="Aggregation: wsm (weighted sum) or topsis.")]
+Tolerance = Annotated[Path | None, typer.Option(help="Risk-tolerance profile YAML.")]
+Prices = Annotated[Path | None, typer.Option(help="Price catalogue (default the project's).")]
+Overrides = Annotated[Path | None, typer.Option(help="A client's price overrides file (YAML).")]
+Overwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Replace a previous run in --output-dir.")
 ]
+Pdf = Annotated[bool, typer.Option("--pdf", help="Also print each pack to PDF (needs Chromium).")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://host:8786): build the packs on that cluster."),
+]
+Seed = Annotated[int, typer.Option(help="Seed of every simulation (rank stability, costs).")]
+
+
+def _config(
+    provider: str,
+    rubric: Path | None,
+    method: str,
+    tolerance: Path | None,
+    prices: Path | None,
+    overrides: Path | None,
+    data_dirs: list[Path] | None,
+    seed: int,
+) -> Any:
+    from pydantic import ValidationError
+
+    from usecase_kit.config import RunConfig
+    from usecase_kit.errors import InputError
+
+    def text(path: Path | None) -> str | None:
+        return None if path is None else str(path)
+
+    try:
+        return RunConfig(
+            provider=provider, rubric=text(rubric), method=method,
+            tolerance=text(tolerance), prices=text(prices), overrides=text(overrides),
+            data_dirs=tuple(str(d) for d in data_dirs or ()), seed=seed,
+        )  # fmt: skip
+    except ValidationError as exc:
+        from usecase_kit._config import describe_error
+
+        raise InputError("invalid options:", [describe_error(e) for e in exc.errors()]) from None
 
 
 def _build(
-    portfolio: Path, output_dir: Path, provider: str, ids: list[str] | None, workers: int | None
+    portfolio: Path,
+    output_dir: Path | None,
+    config: Any,
+    only: str | None,
+    workers: int | None,
+    overwrite: bool,
+    pdf: bool,
+    scheduler: str | None,
 ) -> None:
-    from usecase_kit.packs import build_packs
+    from usecase_kit.packs import PackItem, build_packs, dask_executor
 
-    def report(item: object) -> None:
-        from usecase_kit.packs import PackItem
-
-        assert isinstance(item, PackItem)
+    def report(item: PackItem) -> None:
         status = "ok" if item.ok else f"FAILED ({item.error})"
         typer.echo(f"  pack {item.use_case_id}: {status}", err=True)
 
-    typer.echo(f"Building decision packs for {portfolio} with {provider} ...", err=True)
-    run = build_packs(
-        portfolio, output_dir, provider=provider, use_case_ids=ids, on_item=report, workers=workers
-    )
+    ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+    typer.echo(f"Building decision packs for {portfolio} with {config.provider} ...", err=True)
+    executor, close = dask_executor(scheduler) if scheduler else (None, None)
+    try:
+        run = build_packs(
+            portfolio, output_dir, config=config, use_case_ids=ids, on_item=report,
+            workers=workers, executor=executor, overwrite=overwrite, pdf=pdf,
+        )  # fmt: skip
+    finally:
+        if close is not None:
+            close()
+    for warning in run.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if run.failed:
         typer.echo(f"{len(run.failed)} pack(s) failed; see their HTML for the error.", err=True)
     typer.echo(str(run.index))
@@ -72,28 +135,46 @@ def _build(
 
 @app.command()
 def demo(
-    output_dir: OutputDir = Path("outputs"),
+    output_dir: OutputDir = None,
     provider: Provider = "offline:baseline",
     workers: Workers = None,
+    overwrite: Overwrite = False,
+    pdf: Pdf = False,
 ) -> None:
     """Run the whole flow on the bundled example portfolio and print the index path."""
     from usecase_kit.paths import example_portfolio
 
-    _build(example_portfolio(), output_dir, provider, None, workers)
+    config = _config(provider, None, "wsm", None, None, None, None, 0)
+    _build(example_portfolio(), output_dir, config, None, workers, overwrite, pdf, None)
 
 
 @app.command()
 def packs(
     portfolio: Annotated[Path, typer.Argument(help="Portfolio file (.yaml, .csv or .xlsx).")],
-    output_dir: OutputDir = Path("outputs"),
+    output_dir: OutputDir = None,
     provider: Provider = "offline:baseline",
-    use_case: Annotated[
-        list[str] | None, typer.Option("--use-case", help="Only these ids (repeatable).")
+    only: Annotated[
+        str | None, typer.Option("--only", help="Only these use case ids, comma-separated.")
     ] = None,
     workers: Workers = None,
+    overwrite: Overwrite = False,
+    rubric: Rubric = None,
+    method: Method = "wsm",
+    tolerance: Tolerance = None,
+    prices: Prices = None,
+    overrides: Overrides = None,
+    data_dir: DataDirs = None,
+    seed: Seed = 0,
+    pdf: Pdf = False,
+    scheduler: Scheduler = None,
 ) -> None:
-    """One decision pack per use case plus index.html; prints the index path."""
-    _build(portfolio, output_dir, provider, use_case, workers)
+    """One decision pack per use case plus index.html and summaries; prints the index path.
+
+    The rubric, method, tolerance and prices given here reach every pack; each pack states them.
+    Exit status 1 when any pack failed (each failed pack still has its page), 2 for bad input.
+    """
+    config = _config(provider, rubric, method, tolerance, prices, overrides, data_dir, seed)
+    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler)
 
 
 def main(argv: list[str] | None = None) -> None:

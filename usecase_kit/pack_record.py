@@ -1,0 +1,239 @@
+"""Building a `PackResult` (results.json) from an `Assessment`, or from the scorecard alone when
+a pack failed, plus the provenance every pack carries (version, commit, configuration, sources).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import subprocess
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from usecase_kit.formatting import metric_label
+from usecase_kit.results import (
+    CostSummary,
+    DecisionSummary,
+    EvidenceSummary,
+    GateSummary,
+    PackResult,
+    Provenance,
+    RubricSummary,
+    ScoreSummary,
+    TierSummary,
+)
+from usecase_kit.risk import TIER_LABELS, TierResult
+
+if TYPE_CHECKING:
+    from usecase_kit.assessment import Assessment
+    from usecase_kit.config import Setup
+    from usecase_kit.portfolio import UseCase
+
+__all__ = ["failed_result", "pack_result", "provenance", "tier_summary"]
+
+#: "INTERNAL_KNOWLEDGE_SUPPORT: Internal knowledge..." reads without its rule id.
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]+:\s*")
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _integer(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def score_summary(row: dict[str, Any], setup: Setup) -> ScoreSummary:
+    return ScoreSummary(
+        weighted_score=_number(row.get("weighted_score")),
+        rank=_integer(row.get("rank")),
+        status=str(row.get("status", "")),
+        method=setup.config.method,
+        criteria={name: _integer(row.get(name)) for name in setup.rubric.criteria},
+        topsis_closeness=_number(row.get("topsis_closeness")),
+        p_rank1=_number(row.get("p_rank1")),
+        p_topk=_number(row.get("p_topk")),
+        rank_p5=_integer(row.get("rank_p5")),
+        rank_p95=_integer(row.get("rank_p95")),
+    )
+
+
+def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
+    """The tier and, in the reader's words, why this use case is in it."""
+    label = TIER_LABELS.get(tier.tier, tier.tier)
+    reasons = [_RULE_ID.sub("", r) for r in tier.reasons]
+    if tier.defaulted or not reasons:
+        why = "no rule placed it higher or lower (the default tier)"
+    else:
+        why = "; ".join(r.rstrip(".") for r in reasons[:2])
+    return TierSummary(
+        tier=tier.tier,
+        label=label,
+        why=why,
+        reasons=reasons,
+        rule_ids=list(tier.rule_ids),
+        annex_iii=use_case.regulatory.annex_iii,
+    )
+
+
+def rubric_summary(setup: Setup) -> RubricSummary:
+    rubric = setup.rubric
+    source = next((s for s in setup.sources if s.role == "rubric"), None)
+    return RubricSummary(
+        name=rubric.name,
+        version=rubric.version,
+        source=rubric.source,
+        status=rubric.status,
+        weights=rubric.weights(),
+        file=source.path if source else "",
+        sha256=source.sha256 if source else "",
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _git_commit() -> str | None:
+    from usecase_kit.paths import project_root
+
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(project_root()), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("usecase-kit")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def provenance(setup: Setup, created_at: str | None = None) -> Provenance:
+    return Provenance(
+        package_version=_version(),
+        git_commit=_git_commit(),
+        created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        config=setup.config.model_dump(mode="json"),
+        config_fingerprint=setup.fingerprint(),
+        seed=setup.config.seed,
+        price_as_of=str(setup.prices.as_of),
+        sources=[{"role": s.role, "path": s.path, "sha256": s.sha256} for s in setup.sources],
+    )
+
+
+def _decision(a: Assessment) -> DecisionSummary:
+    d = a.decision
+    gates = [
+        GateSummary(
+            metric=g.metric,
+            label=metric_label(g.metric),
+            op=g.op,
+            threshold=g.threshold,
+            value=_number(g.value),
+            status=g.status,
+            why=g.why,
+        )
+        for g in d.gates
+    ]
+    return DecisionSummary(
+        verdict=d.verdict,
+        label=d.label,
+        headline=d.headline,
+        basis=d.basis,
+        reasons=list(d.reasons),
+        conditions=list(d.conditions),
+        would_change=list(d.would_change),
+        gates=gates,
+    )
+
+
+def _evidence(a: Assessment) -> EvidenceSummary | None:
+    e, s = a.evaluation, a.pilot_summary or {}
+    if e is None:
+        return None
+    return EvidenceSummary(
+        provider=a.provider,
+        endpoint=a.endpoint,
+        is_baseline=e.is_baseline,
+        cases=e.eval_set_size,
+        failed_calls=e.failed_calls,
+        accuracy=e.accuracy,
+        accuracy_ci_low=e.accuracy_ci_low,
+        accuracy_ci_high=e.accuracy_ci_high,
+        latency_p50_s=_number(e.latency_p50_s),
+        latency_p95_s=_number(e.latency_p95_s),
+        input_tokens=int(s.get("input_tokens", 0)),
+        output_tokens=int(s.get("output_tokens", 0)),
+        pilot_cost_usd=_number(s.get("cost_usd")),
+        prompt_versions=list(s.get("prompt_versions", [])),
+    )
+
+
+def _cost(a: Assessment) -> CostSummary | None:
+    k = a.cost
+    if k is None:
+        return None
+    return CostSummary(
+        model=k.model,
+        unpriced=k.unpriced,
+        unpriced_reason=k.notes[0] if k.unpriced and k.notes else None,
+        price_as_of=str(k.price_as_of) if k.price_as_of else None,
+        price_source=k.price_source,
+        monthly_p50=None if k.unpriced else _number(k.monthly_p50),
+        monthly_p90=None if k.unpriced else _number(k.monthly_p90),
+        monthly_p95=None if k.unpriced else _number(k.monthly_p95),
+        annual_p90=None if k.unpriced else _number(k.annual_p90),
+        basis=k.basis,
+    )
+
+
+def pack_result(a: Assessment) -> PackResult:
+    """The record of one finished pack."""
+    uc = a.use_case
+    return PackResult(
+        use_case_id=uc.id,
+        name=uc.name,
+        business_unit=uc.business_unit,
+        owner=uc.owner,
+        score=score_summary(a.score_row, a.setup),
+        tier=tier_summary(a.tier, uc),
+        rubric=rubric_summary(a.setup),
+        decision=_decision(a),
+        evidence=_evidence(a),
+        cost=_cost(a),
+        tco=a.tco.to_dict() if a.tco else None,
+        notes=list(a.notes),
+        provenance=provenance(a.setup, a.created_at),
+        use_case=uc.model_dump(mode="json"),
+    )
+
+
+def failed_result(use_case: UseCase, row: dict[str, Any], setup: Setup, error: str) -> PackResult:
+    """The record of a pack whose notebook failed: what the scorecard knows, and the error."""
+    from usecase_kit.risk import classify
+
+    return PackResult(
+        use_case_id=use_case.id,
+        name=use_case.name,
+        business_unit=use_case.business_unit,
+        owner=use_case.owner,
+        status="failed",
+        error=error,
+        score=score_summary(row, setup),
+        tier=tier_summary(classify(use_case, setup.rules), use_case),
+        rubric=rubric_summary(setup),
+        provenance=provenance(setup),
+        use_case=use_case.model_dump(mode="json"),
+    )
