@@ -1,0 +1,115 @@
+"""Legal and policy bases of the rules, read for a jurisdiction and a date.
+
+Each instrument in the rules file (`instruments:`) has a jurisdiction and the dates it applies
+(per part where parts apply at different dates, e.g. EU AI Act Annex III); a rule cites points of
+several instruments. At classification the citation chosen for each jurisdiction is the one in
+force on the use case's date: a 2024 US case cites OMB M-24-10, a 2025 one M-25-21; a point not
+yet applicable says from when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Basis", "BasisRef", "Instrument", "resolve_basis"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Part(_Strict):
+    from_: date | None = Field(None, alias="from")
+    note: str = ""
+
+
+class Instrument(_Strict):
+    """A law, memorandum or standard the rules cite."""
+
+    jurisdiction: str = Field(description="e.g. 'EU', 'US-federal', 'industry'")
+    title: str
+    from_: date | None = Field(None, alias="from", description="applies from this date")
+    until: date | None = Field(None, description="last day it applied (superseded or rescinded)")
+    superseded_by: str | None = None
+    binding: bool = True
+    parts: dict[str, Part] = Field(
+        default_factory=dict, description="parts that apply from other dates, by point prefix"
+    )
+
+    def start(self, point: str) -> date | None:
+        for prefix, part in self.parts.items():
+            if point.startswith(prefix) and part.from_ is not None:
+                return part.from_
+        return self.from_
+
+
+class BasisRef(_Strict):
+    """A rule's citation: a point of an instrument (`instrument` is a key of `instruments:`)."""
+
+    instrument: str
+    point: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    """One citation as it reads on a date: instrument, point, jurisdiction and whether it applies."""
+
+    jurisdiction: str
+    instrument: str
+    point: str
+    status: str  # "in force", "applies from 2027-12-02", "superseded on 2025-04-03 by ...", ...
+    binding: bool = True
+
+    def cite(self) -> str:
+        """'EU AI Act Annex III 4(a) [EU; applies from 2027-12-02]'."""
+        return f"{self.instrument} {self.point} [{self.jurisdiction}; {self.status}]"
+
+
+def _status(instrument: Instrument, point: str, on: date, names: Mapping[str, Instrument]) -> str:
+    start = instrument.start(point)
+    if start is not None and on < start:
+        return f"applies from {start.isoformat()}"
+    if instrument.until is not None and on > instrument.until:
+        after = instrument.until + timedelta(days=1)
+        successor = names.get(instrument.superseded_by or "")
+        by = f" by {successor.title}" if successor else ""
+        return f"superseded on {after.isoformat()}{by}"
+    return "in force" if instrument.binding else "guidance"
+
+
+def _rank(basis: Basis) -> int:
+    """Which citation of a jurisdiction to show: in force first, then the next to apply."""
+    if basis.status in {"in force", "guidance"}:
+        return 0
+    return 1 if basis.status.startswith("applies from") else 2
+
+
+def resolve_basis(
+    refs: Sequence[BasisRef],
+    instruments: Mapping[str, Instrument],
+    on: date,
+    jurisdictions: Sequence[str] = (),
+) -> tuple[Basis, ...]:
+    """The citations of `refs` on date `on`: per jurisdiction only the best-applying instrument
+    (so a rule citing both OMB memoranda shows the one of its date), and only the use case's
+    jurisdictions when it names some (others are kept only when nothing else is left)."""
+    resolved = []
+    for ref in refs:
+        instrument = instruments[ref.instrument]
+        status = _status(instrument, ref.point, on, instruments)
+        resolved.append(
+            Basis(instrument.jurisdiction, instrument.title, ref.point, status, instrument.binding)
+        )
+    best: dict[str, int] = {}
+    for basis in resolved:
+        best[basis.jurisdiction] = min(best.get(basis.jurisdiction, 9), _rank(basis))
+    kept = [b for b in resolved if _rank(b) == best[b.jurisdiction]]
+    if jurisdictions:
+        wanted = {j.lower() for j in jurisdictions}
+        local = [b for b in kept if b.jurisdiction.lower() in wanted or not b.binding]
+        kept = local or kept
+    return tuple(kept)
