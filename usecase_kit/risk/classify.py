@@ -53,6 +53,8 @@ def _modifier_evidence(
     outcome = evaluate(modifier.when, use_case, rules.conditions)
     if not outcome.ok:
         return None
+    if modifier.unless is not None and evaluate(modifier.unless, use_case, rules.conditions).ok:
+        return None
     basis = resolve_basis(modifier.basis, rules.instruments, on, use_case.regulatory.jurisdictions)
     raised = TIERS[min(tier + 1, _ORDER["high_scrutiny"])]
     reason = f"Raises one tier: {modifier.reason}"
@@ -105,7 +107,8 @@ def classify(
     if not evidence:
         reason = f"No rule placed it; the default tier is {rules.default_tier}"
         evidence.append(Evidence("DEFAULT", "default", rules.default_tier, reason))
-    if TIERS[level] != "prohibited":
+    if TIERS[level] != "prohibited" and evidence[0].kind != "default":  # as before: an
+        # unplaced use case keeps the default tier
         for modifier in rules.modifiers:
             raised = _modifier_evidence(modifier, use_case, rules, on, level)
             if raised is not None:

@@ -71,6 +71,7 @@ class Modifier(_Strict):
     id: str
     reason: str
     when: dict[str, Any]
+    unless: dict[str, Any] | None = Field(None, description="when it holds, the modifier is silent")
     basis: list[BasisRef] = Field(default_factory=list)
     examples: Examples = Field(default_factory=Examples)
 
@@ -112,8 +113,9 @@ class RiskRules(_Strict):
                 raise ValueError(f"rule id {item.id} is used twice; ids must be unique")
             seen.add(item.id)
             check_condition(item.when, item.id, self.conditions)
-            if isinstance(item, Rule) and item.lowered_by is not None:
-                check_condition(item.lowered_by, item.id, self.conditions)
+            extra = item.lowered_by if isinstance(item, Rule) else item.unless
+            if extra is not None:
+                check_condition(extra, item.id, self.conditions)
             unknown = sorted({b.instrument for b in item.basis} - set(self.instruments))
             if unknown:
                 raise ValueError(
