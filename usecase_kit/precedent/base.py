@@ -73,7 +73,9 @@ class PrecedentBase:
             sublinear_tf=True, stop_words="english", min_df=2 if len(records) > 50 else 1
         )
         self._matrix = self._vectoriser.fit_transform(f"{r.name}\n{r.text}" for r in records)
-        self._agencies = [r.agency for r in records]
+        import numpy as np
+
+        self._agencies = np.array([r.agency for r in records])
 
     def __len__(self) -> int:
         return len(self.records)
@@ -87,7 +89,7 @@ class PrecedentBase:
         query = self._vectoriser.transform([text])
         scores = (self._matrix @ query.T).toarray().ravel()
         if exclude_agency:
-            scores[np.array(self._agencies) == exclude_agency] = -1.0
+            scores[self._agencies == exclude_agency] = -1.0
         order = np.argsort(-scores, kind="stable")[:k]
         return tuple(
             self._case(int(i), float(scores[i])) for i in order if scores[i] >= min_similarity
