@@ -114,7 +114,7 @@ class PrecedentBase:
             and bool(cases)
             and positives / len(cases) >= settings.min_share
         )
-        return PrecedentSummary(self.source, cases, raises, settings.k)
+        return PrecedentSummary(self.source, cases, raises, settings.k, settings.min_similarity)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> PrecedentBase:

@@ -29,6 +29,7 @@ class PrecedentSummary:
     cases: tuple[PrecedentCase, ...]
     raises: bool
     k: int
+    min_similarity: float = 0.0
 
     @property
     def positives(self) -> int:
@@ -42,7 +43,10 @@ class PrecedentSummary:
         """'7 of the 10 most similar use cases in the 2025 US federal AI use-case inventory were
         determined high-impact by their agencies.'"""
         if not self.cases:
-            return f"No similar use case in the {self.source}."
+            return (
+                f"No use case in the {self.source} is similar enough to read as precedent "
+                f"(cosine similarity {self.min_similarity:.2f} or more)."
+            )
         found = len(self.cases)
         most = f"{found} most similar use cases" if found > 1 else "most similar use case"
         verb = "was" if self.positives == 1 else "were"

@@ -25,8 +25,19 @@ def _quote(span: Span) -> str:
     return Span(span.field, text, span.start, span.end).quote()
 
 
+def _inside(span: Span, other: Span) -> bool:
+    """Whether `span` lies within `other` (same field, text matches only)."""
+    if span.field != other.field or span.start is None or other.start is None:
+        return False
+    assert span.end is not None and other.end is not None
+    return other.start <= span.start and span.end <= other.end and span != other
+
+
 def _quotes(spans: tuple[Span, ...]) -> str:
-    unique = list(dict.fromkeys(_quote(s) for s in spans))
+    """The phrases, longest first where one contains another, in the order they were found."""
+    kept = [s for s in dict.fromkeys(spans) if not any(_inside(s, o) for o in spans)]
+    kept.sort(key=lambda s: s.start is None)  # quoted phrases first, then field values
+    unique = list(dict.fromkeys(_quote(s) for s in kept))
     more = len(unique) - QUOTES_SHOWN
     return "; ".join(unique[:QUOTES_SHOWN]) + (f"; and {more} more" if more > 0 else "")
 
