@@ -81,11 +81,22 @@ def _status(instrument: Instrument, point: str, on: date, names: Mapping[str, In
     return "in force" if instrument.binding else "guidance"
 
 
-def _rank(basis: Basis) -> int:
-    """Which citation of a jurisdiction to show: in force first, then the next to apply."""
-    if basis.status in {"in force", "guidance"}:
+def _rank(status: str) -> int:
+    """Which citation of a lineage to show: in force first, then the next to apply."""
+    if status in {"in force", "guidance"}:
         return 0
-    return 1 if basis.status.startswith("applies from") else 2
+    return 1 if status.startswith("applies from") else 2
+
+
+def _lineage(key: str, instruments: Mapping[str, Instrument]) -> str:
+    """An instrument and those it is superseded by are one lineage (e.g. OMB M-24-10, M-25-21)."""
+    seen = {key}
+    while (successor := instruments[key].superseded_by) and successor in instruments:
+        if successor in seen:
+            break
+        seen.add(successor)
+        key = successor
+    return key
 
 
 def resolve_basis(
@@ -94,20 +105,23 @@ def resolve_basis(
     on: date,
     jurisdictions: Sequence[str] = (),
 ) -> tuple[Basis, ...]:
-    """The citations of `refs` on date `on`: per jurisdiction only the best-applying instrument
-    (so a rule citing both OMB memoranda shows the one of its date), and only the use case's
-    jurisdictions when it names some (others are kept only when nothing else is left)."""
-    resolved = []
+    """The citations of `refs` on date `on`. Of an instrument and its successors only the one
+    of that date is shown (in force, else the next to apply, else the last that applied), so a
+    rule citing both OMB memoranda cites M-24-10 for 2024 and M-25-21 for 2025. When the use
+    case names its jurisdictions, only theirs (and non-binding standards) are kept, unless
+    nothing would be left."""
+    scored = []
     for ref in refs:
         instrument = instruments[ref.instrument]
         status = _status(instrument, ref.point, on, instruments)
-        resolved.append(
-            Basis(instrument.jurisdiction, instrument.title, ref.point, status, instrument.binding)
-        )
-    best: dict[str, int] = {}
-    for basis in resolved:
-        best[basis.jurisdiction] = min(best.get(basis.jurisdiction, 9), _rank(basis))
-    kept = [b for b in resolved if _rank(b) == best[b.jurisdiction]]
+        start = instrument.start(ref.point) or date.min
+        order = (_rank(status), start if _rank(status) == 1 else date.max - (start - date.min))
+        basis = Basis(instrument.jurisdiction, instrument.title, ref.point, status, instrument.binding)
+        scored.append((_lineage(ref.instrument, instruments), order, basis))
+    best: dict[str, tuple[int, date]] = {}
+    for lineage, order, _ in scored:
+        best[lineage] = min(best.get(lineage, order), order)
+    kept = [basis for lineage, order, basis in scored if order == best[lineage]]
     if jurisdictions:
         wanted = {j.lower() for j in jurisdictions}
         local = [b for b in kept if b.jurisdiction.lower() in wanted or not b.binding]
