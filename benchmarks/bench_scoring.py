@@ -155,7 +155,10 @@ def bench_inventory(
             continue
         # no precedent: the shipped base holds these very rows (bench_tiers.py measures the
         # precedent fairly, from the development agencies only)
-        predicted = classify(use_case, rules, precedent=False).tier in {"high_scrutiny", "prohibited"}
+        predicted = classify(use_case, rules, precedent=False).tier in {
+            "high_scrutiny",
+            "prohibited",
+        }
         key = (
             "tp" if predicted and truth[row] else "fp" if predicted else "fn" if truth[row] else ""
         )

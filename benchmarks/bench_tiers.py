@@ -62,8 +62,12 @@ def _precedent(
         return default_base(rules.precedent.base)
     records = [
         PrecedentRecord(
-            u.id, u.business_unit, u.name, query_text(u), "positive" if labels.by_row[_row(u)]
-            else "negative", labels.by_row[_row(u)]
+            u.id,
+            u.business_unit,
+            u.name,
+            query_text(u),
+            "positive" if labels.by_row[_row(u)] else "negative",
+            labels.by_row[_row(u)],
         )
         for u in cases
         if u.business_unit in development and _row(u) in labels.by_row
@@ -73,7 +77,9 @@ def _precedent(
 
 def _show(errors: dict[str, list[tuple[UseCase, TierResult]]], count: int) -> None:
     for kind, title in (("fp", "false positives"), ("fn", "false negatives")):
-        print(f"--- development set {title}: {min(count, len(errors[kind]))} of {len(errors[kind])}")
+        print(
+            f"--- development set {title}: {min(count, len(errors[kind]))} of {len(errors[kind])}"
+        )
         for use_case, result in errors[kind][:count]:
             print(f"[{use_case.source_ref}] {use_case.business_unit}: {use_case.name}")
             print(f"  tier={result.tier} sector={use_case.sector} {result.precedent_sentence()}")
@@ -127,8 +133,12 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         print(f"rules {name:8} {splits[name].line()}")
         print(f"topic {name:8} {topic[name].line()}")
     if args.development_only:
-        return {"dev_recall": splits["dev"].recall, "dev_precision": splits["dev"].precision,
-                "dev_f1": splits["dev"].f1, "dev_topic_baseline_f1": topic["dev"].f1}
+        return {
+            "dev_recall": splits["dev"].recall,
+            "dev_precision": splits["dev"].precision,
+            "dev_f1": splits["dev"].f1,
+            "dev_topic_baseline_f1": topic["dev"].f1,
+        }
     return {
         "rows": splits["all"].total,
         "tier_recall": splits["all"].recall,

@@ -85,9 +85,20 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_bench_tiers_runs_on_any_inventory_and_ends_with_the_figures() -> None:
     run = _bench(
-        "--inventory", str(SAMPLE), "--mapping", str(MAPPING), "--label-column",
-        "is_high_impact", "--positive", "High-impact", "--negative", "Not High-impact",
-        "--label-only", "HI_justification", "--precedent", "none",
+        "--inventory",
+        str(SAMPLE),
+        "--mapping",
+        str(MAPPING),
+        "--label-column",
+        "is_high_impact",
+        "--positive",
+        "High-impact",
+        "--negative",
+        "Not High-impact",
+        "--label-only",
+        "HI_justification",
+        "--precedent",
+        "none",
     )
     assert run.returncode == 0, run.stderr
     last = run.stdout.strip().splitlines()[-1]

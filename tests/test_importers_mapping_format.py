@@ -34,13 +34,18 @@ MAPPING: dict[str, Any] = {
         "data_sensitivity": {"default": "internal"},
         "context.data": {"column": "Data"},
         "context.features": {"column": "Features"},
-        "regulatory.art50": {"column": "Features", "map": {"age": "none", "chatbot": "interacts_with_people"}},
+        "regulatory.art50": {
+            "column": "Features",
+            "map": {"age": "none", "chatbot": "interacts_with_people"},
+        },
     },
 }
 HEADER = ["Ref", "Title", "Purpose", "Data", "Features", "Team", "Risk determination"]
 
 
-def _files(tmp_path: Path, rows: list[dict[str, str]], mapping: dict[str, Any] = MAPPING) -> tuple[Path, Path]:
+def _files(
+    tmp_path: Path, rows: list[dict[str, str]], mapping: dict[str, Any] = MAPPING
+) -> tuple[Path, Path]:
     inventory = tmp_path / "inventory.csv"
     with inventory.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=HEADER)

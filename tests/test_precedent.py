@@ -68,15 +68,19 @@ def test_build_from_the_sample_is_reproducible_and_loads(tmp_path: Path) -> None
 
 
 def test_missing_base_is_a_config_error_with_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="usecase_kit.precedent.build"):
+    with pytest.raises(ConfigError, match=r"usecase_kit\.precedent\.build"):
         PrecedentBase.from_file(tmp_path / "none.csv.gz")
 
 
 def _base(positives: int, total: int = 10) -> PrecedentBase:
     records = [
         PrecedentRecord(
-            f"X-{i}", "AGENCY", "River gauge data cleaning", "Cleans river gauge readings",
-            "High-impact" if i < positives else "Not High-impact", i < positives,
+            f"X-{i}",
+            "AGENCY",
+            "River gauge data cleaning",
+            "Cleans river gauge readings",
+            "High-impact" if i < positives else "Not High-impact",
+            i < positives,
         )
         for i in range(total)
     ]

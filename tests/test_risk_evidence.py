@@ -95,12 +95,21 @@ def test_eu_annex_iii_says_from_when_it_applies() -> None:
 def test_superseded_instrument_names_its_successor() -> None:
     instruments = {
         "old": Instrument.model_validate(
-            {"jurisdiction": "X", "title": "Old", "from": "2020-01-01", "until": "2021-12-31",
-             "superseded_by": "new"}
+            {
+                "jurisdiction": "X",
+                "title": "Old",
+                "from": "2020-01-01",
+                "until": "2021-12-31",
+                "superseded_by": "new",
+            }
         ),
-        "new": Instrument.model_validate({"jurisdiction": "Y", "title": "New", "from": "2022-01-01"}),
+        "new": Instrument.model_validate(
+            {"jurisdiction": "Y", "title": "New", "from": "2022-01-01"}
+        ),
     }
-    (basis,) = resolve_basis([BasisRef(instrument="old", point="§1")], instruments, date(2023, 1, 1))
+    (basis,) = resolve_basis(
+        [BasisRef(instrument="old", point="§1")], instruments, date(2023, 1, 1)
+    )
     assert basis.status == "superseded on 2022-01-01 by New"
 
 
@@ -145,13 +154,17 @@ def test_classify_keeps_its_positional_contract() -> None:
 def test_unknown_ref_and_basis_fail_when_the_rules_load(tmp_path: Any) -> None:
     import yaml
 
-    rules = yaml.safe_load((load_rules.__globals__["templates_dir"]() / "risk_rules.yaml").read_text())
+    rules = yaml.safe_load(
+        (load_rules.__globals__["templates_dir"]() / "risk_rules.yaml").read_text()
+    )
     rules["rules"][0]["when"] = {"ref": "NO_SUCH"}
     bad = tmp_path / "rules.yaml"
     bad.write_text(yaml.safe_dump(rules), encoding="utf-8")
     with pytest.raises(InputError, match="NO_SUCH"):
         load_rules(bad)
-    rules = yaml.safe_load((load_rules.__globals__["templates_dir"]() / "risk_rules.yaml").read_text())
+    rules = yaml.safe_load(
+        (load_rules.__globals__["templates_dir"]() / "risk_rules.yaml").read_text()
+    )
     rules["rules"][0]["basis"] = [{"instrument": "nowhere", "point": "1"}]
     bad.write_text(yaml.safe_dump(rules), encoding="utf-8")
     with pytest.raises(InputError, match="unknown instruments"):

@@ -135,7 +135,9 @@ def import_inventory(
     from usecase_kit.importers import load_mapping
     from usecase_kit.portfolio import save_portfolio
 
-    result = run_import(source, load_mapping(mapping), limit=limit, descriptive_only=descriptive_only)
+    result = run_import(
+        source, load_mapping(mapping), limit=limit, descriptive_only=descriptive_only
+    )
     written = save_portfolio(result.portfolio, output)
     typer.echo(f"imported {len(result.portfolio)} use cases from {source} into {written}")
     for note in result.report[:20]:

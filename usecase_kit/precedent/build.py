@@ -5,7 +5,8 @@ Only what the precedent needs is kept: id, agency, name, purpose and outputs (ea
 is written byte-for-byte reproducibly (no timestamp), with a provenance file beside it (source,
 licence, SHA-256 of the input and of the extract), so a test can rebuild it and compare.
 
-    python -m usecase_kit.precedent.build ../shared/data/usecases/us_federal_2025/2025_individually_reported_AI_use_cases.csv
+    python -m usecase_kit.precedent.build \\
+        ../shared/data/usecases/us_federal_2025/2025_individually_reported_AI_use_cases.csv
 """
 
 from __future__ import annotations

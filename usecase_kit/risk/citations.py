@@ -56,7 +56,7 @@ class BasisRef(_Strict):
 
 @dataclass(frozen=True)
 class Basis:
-    """One citation as it reads on a date: instrument, point, jurisdiction and whether it applies."""
+    """One citation as read on a date: instrument, point, jurisdiction, whether it applies."""
 
     jurisdiction: str
     instrument: str
@@ -116,7 +116,9 @@ def resolve_basis(
         status = _status(instrument, ref.point, on, instruments)
         start = instrument.start(ref.point) or date.min
         order = (_rank(status), start if _rank(status) == 1 else date.max - (start - date.min))
-        basis = Basis(instrument.jurisdiction, instrument.title, ref.point, status, instrument.binding)
+        basis = Basis(
+            instrument.jurisdiction, instrument.title, ref.point, status, instrument.binding
+        )
         scored.append((_lineage(ref.instrument, instruments), order, basis))
     best: dict[str, tuple[int, date]] = {}
     for lineage, order, _ in scored:

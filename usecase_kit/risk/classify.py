@@ -8,9 +8,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from usecase_kit.risk.citations import resolve_basis
-from usecase_kit.risk.conditions import evaluate
+from usecase_kit.risk.conditions import Span, evaluate
 from usecase_kit.risk.evidence import Evidence, TierResult
-from usecase_kit.risk.model import TIERS, Modifier, PrecedentSettings, RiskRules, Rule, load_rules
+from usecase_kit.risk.model import (
+    TIERS,
+    Modifier,
+    PrecedentSettings,
+    RiskRules,
+    Rule,
+    Tier,
+    load_rules,
+)
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase
@@ -36,7 +44,8 @@ def _rule_evidence(rule: Rule, use_case: UseCase, rules: RiskRules, on: date) ->
     outcome = evaluate(rule.when, use_case, rules.conditions)
     if not outcome.ok:
         return None
-    tier, lowered = rule.tier, ()
+    tier: Tier = rule.tier
+    lowered: tuple[Span, ...] = ()
     if rule.lowered_by is not None and rule.tier != "prohibited":
         negative = evaluate(rule.lowered_by, use_case, rules.conditions)
         if negative.ok:
@@ -107,8 +116,8 @@ def classify(
     if not evidence:
         reason = f"No rule placed it; the default tier is {rules.default_tier}"
         evidence.append(Evidence("DEFAULT", "default", rules.default_tier, reason))
-    if TIERS[level] != "prohibited" and evidence[0].kind != "default":  # as before: an
-        # unplaced use case keeps the default tier
+    # modifiers raise what a rule placed; a use case no rule placed keeps the default tier
+    if TIERS[level] != "prohibited" and evidence[0].kind != "default":
         for modifier in rules.modifiers:
             raised = _modifier_evidence(modifier, use_case, rules, on, level)
             if raised is not None:

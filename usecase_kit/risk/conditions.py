@@ -54,9 +54,7 @@ class Outcome:
 _NO = Outcome(False)
 
 
-def check_condition(
-    condition: Any, rule_id: str, names: Mapping[str, Any] | None = None
-) -> None:
+def check_condition(condition: Any, rule_id: str, names: Mapping[str, Any] | None = None) -> None:
     """Raise ValueError when a condition uses unknown predicates, refs or bad regexes."""
     if not isinstance(condition, dict) or not condition:
         raise ValueError(f"rule {rule_id}: a condition must be a non-empty mapping")

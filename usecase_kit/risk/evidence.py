@@ -72,9 +72,7 @@ class Evidence:
         if self.basis:
             text += " Basis: " + "; ".join(b.cite() for b in self.basis) + "."
         if self.lowered_by:
-            text += (
-                f" Lowered one step (from {self.rule_tier}) by {_quotes(self.lowered_by)}."
-            )
+            text += f" Lowered one step (from {self.rule_tier}) by {_quotes(self.lowered_by)}."
         return text
 
     def as_dict(self) -> dict[str, Any]:

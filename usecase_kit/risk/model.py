@@ -99,16 +99,15 @@ class RiskRules(_Strict):
     )
     rules: list[Rule]
     modifiers: list[Modifier] = Field(default_factory=list)
-    precedent: PrecedentSettings = Field(
-        default_factory=lambda: PrecedentSettings(enabled=False)
-    )
+    precedent: PrecedentSettings = Field(default_factory=lambda: PrecedentSettings(enabled=False))
 
     @model_validator(mode="after")
     def _consistent(self) -> RiskRules:
         for name, condition in self.conditions.items():
             check_condition(condition, f"conditions.{name}", self.conditions)
         seen: set[str] = set()
-        for item in [*self.rules, *self.modifiers]:
+        items: list[Rule | Modifier] = [*self.rules, *self.modifiers]
+        for item in items:
             if item.id in seen:
                 raise ValueError(f"rule id {item.id} is used twice; ids must be unique")
             seen.add(item.id)

@@ -42,9 +42,13 @@ def evidence_columns(tier: TierResult) -> dict[str, object]:
     precedent alone set the floor; the precedent sentence; structured evidence (JSON)."""
     counted = [e for e in tier.evidence if e.kind != "default" or len(tier.evidence) == 1]
     reasons = [
-        f"{e.rule_id}: {e.reason}" + (f" ({e.quoted()})" if e.spans else "")
-        + (f" [lowered from {e.rule_tier}: {'; '.join(s.quote() for s in e.lowered_by[:2])}]"
-           if e.lowered_by else "")
+        f"{e.rule_id}: {e.reason}"
+        + (f" ({e.quoted()})" if e.spans else "")
+        + (
+            f" [lowered from {e.rule_tier}: {'; '.join(s.quote() for s in e.lowered_by[:2])}]"
+            if e.lowered_by
+            else ""
+        )
         for e in counted
     ]
     cites = dict.fromkeys(b.cite() for e in tier.evidence for b in e.basis)
