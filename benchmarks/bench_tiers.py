@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     cases = list(imported.portfolio)
     development = development_groups((u.business_unit for u in cases), args.development_share)
     precedent = _precedent(args.precedent, cases, labels, development, rules)
+    if isinstance(precedent, PrecedentBase):
+        precedent.warm([query_text(u) for u in cases])
     baseline = set(split_values(args.baseline_sectors))
     splits = {name: Confusion() for name in ("all", "dev", "heldout")}
     topic = {name: Confusion() for name in ("all", "dev", "heldout")}

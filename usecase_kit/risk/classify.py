@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from usecase_kit.risk.citations import resolve_basis
-from usecase_kit.risk.conditions import Span, evaluate
+from usecase_kit.risk.conditions import Outcome, Span, evaluate
 from usecase_kit.risk.evidence import Evidence, TierResult
 from usecase_kit.risk.model import (
     TIERS,
@@ -40,14 +40,16 @@ def _date(use_case: UseCase, as_of: date | None) -> date:
     return as_of or use_case.regulatory.as_of or date.today()
 
 
-def _rule_evidence(rule: Rule, use_case: UseCase, rules: RiskRules, on: date) -> Evidence | None:
-    outcome = evaluate(rule.when, use_case, rules.conditions)
+def _rule_evidence(
+    rule: Rule, use_case: UseCase, rules: RiskRules, on: date, memo: dict[str, Outcome]
+) -> Evidence | None:
+    outcome = evaluate(rule.when, use_case, rules.conditions, memo)
     if not outcome.ok:
         return None
     tier: Tier = rule.tier
     lowered: tuple[Span, ...] = ()
     if rule.lowered_by is not None and rule.tier != "prohibited":
-        negative = evaluate(rule.lowered_by, use_case, rules.conditions)
+        negative = evaluate(rule.lowered_by, use_case, rules.conditions, memo)
         if negative.ok:
             tier, lowered = TIERS[max(0, _ORDER[rule.tier] - 1)], negative.spans
     basis = resolve_basis(rule.basis, rules.instruments, on, use_case.regulatory.jurisdictions)
@@ -57,12 +59,18 @@ def _rule_evidence(rule: Rule, use_case: UseCase, rules: RiskRules, on: date) ->
 
 
 def _modifier_evidence(
-    modifier: Modifier, use_case: UseCase, rules: RiskRules, on: date, tier: int
+    modifier: Modifier,
+    use_case: UseCase,
+    rules: RiskRules,
+    on: date,
+    tier: int,
+    memo: dict[str, Outcome],
 ) -> Evidence | None:
-    outcome = evaluate(modifier.when, use_case, rules.conditions)
+    outcome = evaluate(modifier.when, use_case, rules.conditions, memo)
     if not outcome.ok:
         return None
-    if modifier.unless is not None and evaluate(modifier.unless, use_case, rules.conditions).ok:
+    unless = modifier.unless
+    if unless is not None and evaluate(unless, use_case, rules.conditions, memo).ok:
         return None
     basis = resolve_basis(modifier.basis, rules.instruments, on, use_case.regulatory.jurisdictions)
     raised = TIERS[min(tier + 1, _ORDER["high_scrutiny"])]
@@ -106,7 +114,8 @@ def classify(
     """
     rules = rules or load_rules()
     on = _date(use_case, as_of)
-    found = [_rule_evidence(rule, use_case, rules, on) for rule in rules.rules]
+    memo: dict[str, Outcome] = {}
+    found = [_rule_evidence(rule, use_case, rules, on, memo) for rule in rules.rules]
     evidence = [e for e in found if e is not None]
     level = max((_ORDER[e.tier] for e in evidence), default=_ORDER[rules.default_tier])
     summary = _precedent(use_case, rules, precedent)
@@ -119,7 +128,7 @@ def classify(
     # modifiers raise what a rule placed; a use case no rule placed keeps the default tier
     if TIERS[level] != "prohibited" and evidence[0].kind != "default":
         for modifier in rules.modifiers:
-            raised = _modifier_evidence(modifier, use_case, rules, on, level)
+            raised = _modifier_evidence(modifier, use_case, rules, on, level, memo)
             if raised is not None:
                 evidence.append(raised)
                 level = _ORDER[raised.tier]

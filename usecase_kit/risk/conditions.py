@@ -143,33 +143,53 @@ def _combine(outcomes: list[Outcome], needed: int) -> Outcome:
 
 
 def _all(
-    conditions: list[dict[str, Any]], use_case: UseCase, names: Mapping[str, Any] | None
+    conditions: list[dict[str, Any]],
+    use_case: UseCase,
+    names: Mapping[str, Any] | None,
+    memo: dict[str, Outcome] | None,
 ) -> Outcome:
     spans: list[Span] = []
     for sub in conditions:
-        outcome = evaluate(sub, use_case, names)
+        outcome = evaluate(sub, use_case, names, memo)
         if not outcome.ok:
             return _NO  # stop at the first that fails: most rules fail early
         spans.extend(outcome.spans)
     return Outcome(True, tuple(spans))
 
 
-def evaluate(
-    condition: dict[str, Any], use_case: UseCase, names: Mapping[str, Any] | None = None
+def _ref(
+    name: str, use_case: UseCase, names: Mapping[str, Any] | None, memo: dict[str, Outcome] | None
 ) -> Outcome:
-    """Whether `condition` holds for `use_case`, and the spans that show it."""
+    """A named condition, evaluated once per use case when a `memo` is passed."""
+    if memo is not None and name in memo:
+        return memo[name]
+    outcome = evaluate((names or {})[name], use_case, names, memo)
+    if memo is not None:
+        memo[name] = outcome
+    return outcome
+
+
+def evaluate(
+    condition: dict[str, Any],
+    use_case: UseCase,
+    names: Mapping[str, Any] | None = None,
+    memo: dict[str, Outcome] | None = None,
+) -> Outcome:
+    """Whether `condition` holds for `use_case`, and the spans that show it. `memo` (one dict
+    per use case) keeps the outcome of named conditions that several rules refer to."""
     parts: list[Outcome] = []
     if "ref" in condition:
-        parts.append(evaluate((names or {})[condition["ref"]], use_case, names))
+        parts.append(_ref(condition["ref"], use_case, names, memo))
     if "all" in condition:
-        parts.append(_all(condition["all"], use_case, names))
+        parts.append(_all(condition["all"], use_case, names, memo))
     if "any" in condition:
-        parts.append(_combine([evaluate(c, use_case, names) for c in condition["any"]], 1))
+        subs = [evaluate(c, use_case, names, memo) for c in condition["any"]]
+        parts.append(_combine(subs, 1))
     if "at_least" in condition:
-        subs = [evaluate(c, use_case, names) for c in condition["of"]]
+        subs = [evaluate(c, use_case, names, memo) for c in condition["of"]]
         parts.append(_combine(subs, int(condition["at_least"])))
     if "not" in condition:
-        parts.append(Outcome(not evaluate(condition["not"], use_case, names).ok))
+        parts.append(Outcome(not evaluate(condition["not"], use_case, names, memo).ok))
     if "text_matches" in condition:
         parts.append(_text(condition, use_case))
     if "field" in condition:

@@ -156,6 +156,10 @@ def scorecard(
         _check_tolerance(tolerance, rubric)
     for use_case in portfolio:
         _check_scores(use_case, rubric, portfolio.source)
+    if rules.precedent.enabled:
+        from usecase_kit.precedent import default_base, query_text
+
+        default_base(rules.precedent.base).warm([query_text(u) for u in portfolio])
     frame = pd.DataFrame([_row(u, rubric, rules, tolerance) for u in portfolio])
     frame["weighted_score"] = frame["weighted_score"].astype(float)
     frame["status"] = _status(frame)
