@@ -256,3 +256,23 @@ def test_documented_art6_3_derogation_silences_the_annex_iii_4_text_rules() -> N
     # profiling voids the derogation (Art. 6(3), last subparagraph)
     tier, ids = _classified(text, regulatory=derogation | {"profiling": True})
     assert RECRUITMENT in ids and WORKERS in ids and tier == "high_scrutiny"
+
+
+def test_agentic_ai_writes_only_where_the_row_says_it_acts(tmp_path: Path) -> None:
+    cases = _import(
+        tmp_path,
+        [
+            {
+                "use_case_name": "Sandbox",
+                "classification": "Agentic AI",
+                "problem_solved": "A chatbot sandbox",
+            },
+            {
+                "use_case_name": "Ticket agent",
+                "classification": "Agentic AI",
+                "problem_solved": "An agent that updates tickets and sends emails to requesters",
+            },
+        ],
+    )
+    assert not cases["Sandbox"].regulatory.agentic_write_actions
+    assert cases["Ticket agent"].regulatory.agentic_write_actions
