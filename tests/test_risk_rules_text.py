@@ -29,133 +29,8 @@ def _fires(rule_id: str, text: str, **fields: Any) -> bool:
     return rule_id in classify(use_case).rule_ids
 
 
-RIGHTS = "OMB_PRESUMED_RIGHTS_IMPACTING"
-SAFETY = "OMB_PRESUMED_SAFETY_IMPACTING"
-
-# (rule, text that must fire, text that must not fire)
-CASES = [
-    # health: diagnosis or triage of people, not of machines, data or malware
-    (
-        RIGHTS,
-        "Suggests a differential diagnosis from the patient's symptoms for the physician.",
-        "Fault diagnosis for spacecraft subsystems from telemetry.",
-    ),
-    (
-        RIGHTS,
-        "Nurses use it for telephone triage of patients calling the clinic.",
-        "Analysts triage malware samples and extract indicators.",
-    ),
-    (
-        RIGHTS,
-        "Helps clinicians diagnose skin lesions from photographs taken in the clinic.",
-        "A diagnostic package for chemical mechanisms in the regional climate model.",
-    ),
-    (
-        RIGHTS,
-        "Recommends treatment plans for veterans with chronic pain.",
-        "Optimises membrane cleaning at the water treatment plant.",
-    ),
-    (
-        RIGHTS,
-        "Identifies inmates at risk for heart disease to provide more aggressive treatment.",
-        "Forecasts disease spread in elk herds from GPS movement data.",
-    ),
-    # benefits: decisions on a person's claim, not grant or facility eligibility
-    (
-        RIGHTS,
-        "Drafts eligibility determinations for applicants to the housing assistance programme.",
-        "Checks grant budgets for eligibility concerns during internal controls testing.",
-    ),
-    (
-        RIGHTS,
-        "Prioritises disability claims adjudication and flags claimants for review.",
-        "Summarises adjudication guidance documents for the policy office.",
-    ),
-    # employment: selecting or deciding about people, not recruitment marketing
-    (
-        RIGHTS,
-        "Ranks job applicants and supports hiring decisions.",
-        "Builds staff biographies for the website from resumes they submit.",
-    ),
-    (
-        RIGHTS,
-        "Scores writing samples for making more timely employment decisions.",
-        "Analyses survey answers to improve recruitment events.",
-    ),
-    # criminal justice decisions about a person
-    (
-        RIGHTS,
-        "Predicts potential for misconduct to classify newly admitted inmates by security level.",
-        "Standardises offence codes in administrative crime statistics.",
-    ),
-    # workplace monitoring (Annex III 4(b))
-    (
-        RIGHTS,
-        "Insider threat detection from user activity monitoring of staff accounts.",
-        "Monitors server activity for performance anomalies.",
-    ),
-    # tracking people
-    (
-        RIGHTS,
-        "Automated license plate reader alerts for vehicles of interest.",
-        "Counts vehicles at the depot gate to plan parking spaces.",
-    ),
-    # biometrics: a fingerprint of a person, not of a drug sample or pathogen
-    (
-        RIGHTS,
-        "Fingerprint matching against the criminal history repository.",
-        "Chemical fingerprinting of seized drug exhibits to link them to a source.",
-    ),
-    (
-        RIGHTS,
-        "Remote identity proofing of applicants before they can access their account.",
-        "Validates the formatting of document signatures.",
-    ),
-    # immigration and refugees: decisions, not an office's name
-    (
-        RIGHTS,
-        "Supports refugee status determinations by summarising interview notes.",
-        "The Office of Refugee Resettlement digitises its policy manual.",
-    ),
-    # suspects: people, not "suspect data"
-    (
-        RIGHTS,
-        "Helps investigators identify unknown suspects from lawfully obtained images.",
-        "Flags suspect pixels in satellite imagery for cloud masking.",
-    ),
-    # safety: controlling vehicles, plant or aircraft, not transcribing or studying them
-    (
-        SAFETY,
-        "Collision avoidance system for aircraft operating near the airport.",
-        "Transcribes radio communications between pilots and air traffic control.",
-    ),
-    (
-        SAFETY,
-        "Self-driving shuttle on public roads around the campus.",
-        "Autonomous navigation research for lunar rovers.",
-    ),
-    (
-        SAFETY,
-        "Software as a medical device that flags arrhythmias on ECGs.",
-        "Forecasts demand for medical devices in the supply chain.",
-    ),
-    (
-        SAFETY,
-        "Kinetic strike recommendations for counter-drone systems.",
-        "Models nanoparticle growth kinetics from electron microscope images.",
-    ),
-    (
-        SAFETY,
-        "Monitors nuclear reactor safety parameters and alerts operators.",
-        "Summarises procurement contracts for the facilities office.",
-    ),
-]
-
-
-@pytest.mark.parametrize(("rule_id", "fires", "silent"), CASES)
-def test_pattern_fires_and_stays_silent(rule_id: str, fires: str, silent: str) -> None:
-    assert _fires(rule_id, fires), fires
-    assert not _fires(rule_id, silent), silent
+# The firing and silent texts of each rule live in templates/risk_rules.yaml (`examples:`) and
+# are run by tests/test_risk_rules_examples.py.
 
 
 @pytest.mark.parametrize(
@@ -200,6 +75,7 @@ COLUMNS = [
     "system_outputs",
     "data_description",
     "has_pii",
+    "demographic_features",
 ]
 
 
@@ -261,7 +137,9 @@ def test_health_and_biometric_terms_are_special_category_whatever_the_pii_tick(
     assert cases["Face match"].data_sensitivity == "special_category"
 
 
-def test_annex_iii_areas_need_a_person_not_a_shared_word(tmp_path: Path) -> None:
+def test_imported_rows_are_placed_by_the_rules_with_the_phrase_quoted(tmp_path: Path) -> None:
+    """The mapping no longer guesses Annex III points from single words: the rules read the
+    text and quote what they matched, with the field it came from."""
     cases = _import(
         tmp_path,
         [
@@ -272,11 +150,15 @@ def test_annex_iii_areas_need_a_person_not_a_shared_word(tmp_path: Path) -> None
             {"use_case_name": "Irish", "problem_solved": "Translates Irish Gaelic letters"},
         ],
     )
-    assert cases["Triage desk"].regulatory.annex_iii is None
-    assert cases["ED triage"].regulatory.annex_iii == "5(d)"
-    assert cases["Grants"].regulatory.annex_iii is None
-    assert cases["Benefits"].regulatory.annex_iii == "5(a)"
-    assert cases["Irish"].regulatory.annex_iii is None
+    tiers = {name: classify(u, precedent=False) for name, u in cases.items()}
+    assert all(u.regulatory.annex_iii is None for u in cases.values())
+    assert tiers["ED triage"].tier == "high_scrutiny"
+    assert tiers["Benefits"].tier == "high_scrutiny"
+    for name in ("Triage desk", "Grants", "Irish"):
+        assert tiers[name].tier not in {"high_scrutiny", "prohibited"}, name
+    clinical = next(e for e in tiers["ED triage"].evidence if e.kind == "rule")
+    assert '"Emergency department triage" in description' in clinical.quoted()
+    assert any(b.instrument == "OMB M-25-21" for b in clinical.basis)  # the 2025 inventory
 
 
 # ------------------------------------------------------------------ EU AI Act Annex III 4
@@ -374,3 +256,23 @@ def test_documented_art6_3_derogation_silences_the_annex_iii_4_text_rules() -> N
     # profiling voids the derogation (Art. 6(3), last subparagraph)
     tier, ids = _classified(text, regulatory=derogation | {"profiling": True})
     assert RECRUITMENT in ids and WORKERS in ids and tier == "high_scrutiny"
+
+
+def test_agentic_ai_writes_only_where_the_row_says_it_acts(tmp_path: Path) -> None:
+    cases = _import(
+        tmp_path,
+        [
+            {
+                "use_case_name": "Sandbox",
+                "classification": "Agentic AI",
+                "problem_solved": "A chatbot sandbox",
+            },
+            {
+                "use_case_name": "Ticket agent",
+                "classification": "Agentic AI",
+                "problem_solved": "An agent that updates tickets and sends emails to requesters",
+            },
+        ],
+    )
+    assert not cases["Sandbox"].regulatory.agentic_write_actions
+    assert cases["Ticket agent"].regulatory.agentic_write_actions

@@ -1,7 +1,10 @@
-"""`usecase-kit score` and `import-inventory`, through a local Typer app (CliRunner)."""
+"""`usecase-kit score` and `import-inventory`, through a local Typer app (CliRunner); the
+scorecard, JSON, CSV and table show why each tier (rule, reason, quoted phrase, basis)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from typer.testing import CliRunner
 from usecase_kit.cli.score_cmd import register
 from usecase_kit.errors import InputError
 from usecase_kit.portfolio import load_portfolio
+from usecase_kit.scoring import scorecard
 
 
 @pytest.fixture
@@ -110,3 +114,57 @@ def test_import_inventory_writes_a_portfolio(
     assert all(v is None for u in portfolio for v in u.scores.values())
     scored = _run(app, "score", str(target))
     assert "unscored" in scored
+
+
+# ------------------------------------------------------------------ evidence in the scorecard
+
+
+def test_scorecard_columns_quote_the_phrase_and_cite_the_basis(templates_dir: Path) -> None:
+    card = scorecard(load_portfolio(templates_dir / "example_portfolio.yaml")).set_index("id")
+    chatbot = card.loc["customer-chatbot"]
+    assert '"without prior review" in description' in chatbot["tier_reasons"]
+    assert "CUSTOMER_FACING_AUTONOMOUS" in chatbot["tier_rules"]
+    assert "EU AI Act (Regulation (EU) 2024/1689) Art. 50" in chatbot["tier_basis"]
+    assert "federal AI use-case inventory" in chatbot["precedent"]
+    records = chatbot["tier_evidence"]
+    assert isinstance(records, list) and {"rule_id", "matched", "basis", "sentence"} <= set(
+        records[0]
+    )
+
+
+def test_score_json_has_structured_evidence(app: typer.Typer, templates_dir: Path) -> None:
+    rows = json.loads(
+        _run(app, "score", str(templates_dir / "example_portfolio.yaml"), "--format", "json")
+    )
+    triage = next(r for r in rows if r["id"] == "clinical-triage")
+    rule = next(
+        e for e in triage["tier_evidence"] if e["rule_id"] == "MEDICAL_DEVICE_OR_CLINICAL_DECISION"
+    )
+    assert any(m["field"] == "description" and m["text"] for m in rule["matched"])
+    assert {b["jurisdiction"] for b in rule["basis"]} >= {"EU", "US-federal"}
+
+
+def test_score_csv_writes_evidence_as_json_text(app: typer.Typer, templates_dir: Path) -> None:
+    out = _run(app, "score", str(templates_dir / "example_portfolio.yaml"), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert all(json.loads(r["tier_evidence"]) for r in rows)
+    assert any('" in description' in r["tier_reasons"] for r in rows)
+
+
+def test_score_table_reasons_column_is_readable(app: typer.Typer, templates_dir: Path) -> None:
+    out = _run(app, "score", str(templates_dir / "example_portfolio.yaml"))
+    assert "tier_reasons" in out.splitlines()[0]
+    assert '"without prior review" in description' in out
+
+
+def test_import_inventory_descriptive_only(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "blind.yaml"
+    sample = templates_dir / "mappings" / "us_federal_2025_sample.csv"
+    _run(app, "import-inventory", str(sample), "--output", str(target), "--descriptive-only")
+    blind = load_portfolio(target)
+    assert all(u.declared_tier_floor is None for u in blind)
+    assert all(u.regulatory.jurisdictions == ["US-federal"] for u in blind)
+    _run(app, "import-inventory", str(sample), "--output", str(tmp_path / "all.yaml"))
+    assert any(u.declared_tier_floor for u in load_portfolio(tmp_path / "all.yaml"))

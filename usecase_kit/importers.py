@@ -8,17 +8,20 @@ inventory cannot score stay explicitly unscored (None), never a silent default.
 
 from __future__ import annotations
 
+import ast
 import csv
+import json
 import os
 import re
 import string
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
-from usecase_kit._config import load_model
+from usecase_kit._config import StrictModel, load_model
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 from usecase_kit.portfolio import Portfolio, UseCase
@@ -27,6 +30,7 @@ __all__ = [
     "FieldMap",
     "ImportResult",
     "InventoryMapping",
+    "MultiValued",
     "ValueRule",
     "import_inventory",
     "load_mapping",
@@ -42,8 +46,8 @@ def normalise(value: Any) -> str:
     return " ".join(text.translate(_DASHES).split()).lower()
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
 
 class ValueRule(_Strict):
@@ -81,6 +85,13 @@ class FieldMap(_Strict):
     max_length: int | None = None
 
 
+class MultiValued(_Strict):
+    """A cell holding several values: a list literal (`["Race/Ethnicity","Age"]`, JSON or
+    Python) or text split on `separator`; items that are blank values are dropped."""
+
+    separator: str = ";"
+
+
 class IdSpec(_Strict):
     columns: list[str]
     fallback_columns: list[str] = Field(
@@ -97,6 +108,12 @@ class InventoryMapping(_Strict):
     blank_values: list[str] = Field(
         default_factory=lambda: ["", "n/a", "na", "none", "not available", "not applicable", "-"]
     )
+    column_blank_values: dict[str, list[str]] = Field(
+        default_factory=dict, description="per column, further values that mean blank"
+    )
+    multi_valued: dict[str, MultiValued] = Field(
+        default_factory=dict, description="columns whose cells hold several values"
+    )
     text_columns: list[str]
     descriptive_columns: list[str] | None = Field(
         None, description="with descriptive_only=True, every other column is blanked"
@@ -108,6 +125,7 @@ class InventoryMapping(_Strict):
     def columns(self) -> set[str]:
         """Every column the mapping reads (used to report missing columns up front)."""
         used = set(self.text_columns) | set(self.id.columns) | set(self.id.fallback_columns)
+        used |= set(self.column_blank_values) | set(self.multi_valued)
         for spec in self.fields.values():
             used |= {spec.column} if spec.column else set()
             used |= {r.column for r in spec.rules if r.column}
@@ -164,6 +182,7 @@ def _read_table(path: Path, sheet: str | None) -> list[dict[str, Any]]:
 class _Row:
     number: int
     values: dict[str, str]
+    lists: dict[str, list[str]]
     text: str
     notes: list[str]
 
@@ -171,15 +190,48 @@ class _Row:
         return self.values.get(column, "")
 
 
-def _clean(raw: dict[str, Any], mapping: InventoryMapping, keep: set[str] | None) -> dict[str, str]:
-    blanks = {normalise(b) for b in mapping.blank_values}
-    out = {}
-    for key, value in raw.items():
-        text = "" if value is None else " ".join(str(value).split())
-        if normalise(text) in blanks or (keep is not None and key not in keep):
-            text = ""
-        out[str(key).strip()] = text
-    return out
+def _items(text: str, spec: MultiValued) -> list[str]:
+    """A multi-valued cell as a list: a JSON or Python list literal, else split on separator."""
+    if text.startswith("[") and text.endswith("]"):
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                parsed = parse(text)
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(parsed, list):
+                return [" ".join(str(item).split()) for item in parsed]
+    return [item.strip() for item in text.split(spec.separator)]
+
+
+class _Cleaner:
+    """Blanks (global and per column), columns the rules may not see, multi-valued cells."""
+
+    def __init__(self, mapping: InventoryMapping, keep: set[str] | None) -> None:
+        self.mapping, self.keep = mapping, keep
+        self._default = {normalise(b) for b in mapping.blank_values}
+        self._per_column = {
+            column: self._default | {normalise(b) for b in extra}
+            for column, extra in mapping.column_blank_values.items()
+        }
+
+    def blanks(self, column: str) -> set[str]:
+        return self._per_column.get(column, self._default)
+
+    def clean(self, raw: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]]]:
+        values: dict[str, str] = {}
+        lists: dict[str, list[str]] = {}
+        for key, value in raw.items():
+            column = str(key).strip()
+            text = "" if value is None else " ".join(str(value).split())
+            blanks = self.blanks(column)
+            if self.keep is not None and column not in self.keep:
+                text = ""
+            if column in self.mapping.multi_valued and text:
+                items = _items(text, self.mapping.multi_valued[column])
+                lists[column] = [i for i in items if i and normalise(i) not in blanks]
+                text = "; ".join(lists[column])
+            values[column] = "" if normalise(text) in blanks else text
+        return values, lists
 
 
 def _template(template: str, row: _Row) -> str:
@@ -202,25 +254,39 @@ def _rule_hits(rule: ValueRule, row: _Row) -> bool:
     return rule.pattern is None or bool(re.search(rule.pattern, value, re.IGNORECASE))
 
 
+def _mapped(name: str, spec: FieldMap, raw: str, row: _Row) -> Any:
+    found = {normalise(k): v for k, v in spec.map.items()}
+    if normalise(raw) in found:
+        return found[normalise(raw)]
+    row.notes.append(
+        f"row {row.number}, {name}: value '{raw[:60]}' not recognised; used {spec.default!r}"
+    )
+    return spec.default
+
+
+def _list_value(name: str, spec: FieldMap, row: _Row) -> Any:
+    items = row.lists.get(spec.column or "", [])
+    if not items:
+        return spec.default
+    if not spec.map:
+        return items
+    mapped = [_mapped(name, spec, item, row) for item in items]
+    return [m for m in mapped if m is not None]
+
+
 def _field_value(name: str, spec: FieldMap, row: _Row) -> Any:
     for rule in spec.rules:
         if _rule_hits(rule, row):
             return rule.value
+    if spec.column in row.lists and not spec.template:
+        return _list_value(name, spec, row)
     raw = _template(spec.template, row) if spec.template else row.get(spec.column or "")
     if not raw:
         if spec.report_blank:
             row.notes.append(f"row {row.number}, {name}: blank; used {spec.default!r}")
         return spec.default
     if spec.map:
-        key = normalise(raw)
-        found = {normalise(k): v for k, v in spec.map.items()}
-        if key not in found:
-            row.notes.append(
-                f"row {row.number}, {name}: value '{raw[:60]}' not recognised; "
-                f"used {spec.default!r}"
-            )
-            return spec.default
-        return found[key]
+        return _mapped(name, spec, raw, row)
     if spec.max_length and len(raw) > spec.max_length:
         row.notes.append(f"row {row.number}, {name}: shortened to {spec.max_length} characters")
         return raw[: spec.max_length - 1].rstrip() + "…"
@@ -243,12 +309,18 @@ def _put(record: dict[str, Any], dotted: str, value: Any) -> None:
         record[head] = value
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
 def _record(row: _Row, mapping: InventoryMapping) -> dict[str, Any]:
     record: dict[str, Any] = {"id": _slug(row, mapping.id)}
     for name, spec in mapping.fields.items():
         value = _field_value(name, spec, row)
         if value is None and spec.required:
             raise ValueError(f"field '{name}' is required but column is blank")
+        if name.startswith("context.") and _empty(value):
+            continue  # a blank context field is left out, not stored as ""
         if value is not None or name.startswith("scores."):
             _put(record, name, value)  # an unrecognised score stays explicitly unscored
     scores = record.setdefault("scores", {})
@@ -272,18 +344,18 @@ class _Run:
 
     mapping: InventoryMapping
     source: Path
-    keep: set[str] | None
+    cleaner: _Cleaner
     strict: bool
     seen: dict[str, int] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def use_case(self, number: int, raw: dict[str, Any]) -> UseCase | None:
-        values = _clean(raw, self.mapping, self.keep)
+        values, lists = self.cleaner.clean(raw)
         if not any(values.values()):
             return None
         text = "\n".join(values.get(c, "") for c in self.mapping.text_columns)
-        row = _Row(number, values, text, [])
+        row = _Row(number, values, lists, text, [])
         try:
             record = _record(row, self.mapping)
             _unique(record, self.seen, row)
@@ -305,20 +377,22 @@ def import_inventory(
     *,
     limit: int | None = None,
     descriptive_only: bool = False,
+    exclude_columns: Collection[str] = (),
     strict: bool = False,
 ) -> ImportResult:
     """Read an inventory and map each row to a `UseCase`.
 
     descriptive_only: blank every column not in `mapping.descriptive_columns` first (so the rules
     see only what describes the use case, never e.g. the agency's own high-impact flag).
+    exclude_columns: columns blanked too (e.g. a label column and columns derived from it).
     strict: raise on the first invalid row instead of skipping it with a note.
     """
     mapping = mapping or load_mapping()
     source = Path(path)
     raw_rows = _read_table(source, mapping.sheet)
     _check_columns(source, raw_rows, mapping)
-    keep = set(mapping.descriptive_columns or []) if descriptive_only else None
-    run = _Run(mapping, source, keep, strict)
+    keep = _visible(source, raw_rows, mapping, descriptive_only, exclude_columns)
+    run = _Run(mapping, source, _Cleaner(mapping, keep), strict)
     use_cases: list[UseCase] = []
     for number, raw in enumerate(raw_rows, start=2):
         if limit is not None and len(use_cases) >= limit:
@@ -339,12 +413,38 @@ def _short(exc: Exception) -> str:
     return str(exc)
 
 
+def _visible(
+    source: Path,
+    rows: list[dict[str, Any]],
+    mapping: InventoryMapping,
+    descriptive_only: bool,
+    exclude: Collection[str],
+) -> set[str] | None:
+    """The columns the mapping may read (None: all of them)."""
+    if descriptive_only and mapping.descriptive_columns is None:
+        raise InputError(
+            f"mapping '{mapping.name}': descriptive-only import needs 'descriptive_columns:' "
+            "(the columns that describe a use case, never its own risk determination)."
+        )
+    if not descriptive_only and not exclude:
+        return None
+    keep = set(mapping.descriptive_columns or []) if descriptive_only else set(rows[0])
+    unknown = sorted(set(exclude) - set(rows[0]))
+    if unknown:
+        raise InputError(
+            f"{source}: columns {unknown} to exclude are not in the file "
+            f"(it has {sorted(rows[0])})."
+        )
+    return keep - set(exclude)
+
+
 def _check_columns(source: Path, rows: list[dict[str, Any]], mapping: InventoryMapping) -> None:
     if not rows:
         raise InputError(f"{source}: the inventory has no rows.")
-    missing = sorted(mapping.columns() - set(rows[0]))
+    has = [str(c).strip() for c in rows[0]]
+    missing = sorted(mapping.columns() - set(has))
     if missing:
         raise InputError(
-            f"{source}: columns {missing} used by mapping '{mapping.name}' are not in the file; "
-            "fix the mapping or pick the right file."
+            f"{source}: columns {missing} used by mapping '{mapping.name}' are not in the file "
+            f"(the file has {has}); fix the mapping or pick the right file."
         )

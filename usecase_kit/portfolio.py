@@ -96,6 +96,13 @@ class RegulatoryFlags(StrictModel):
     )
     minors_or_vulnerable: bool = False
     agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
+    jurisdictions: list[str] = Field(
+        default_factory=list,
+        description="where it is used, e.g. 'EU', 'US-federal'; empty: cite every jurisdiction",
+    )
+    as_of: date | None = Field(
+        None, description="the date the regulation is read at (default: the day it is classified)"
+    )
 
 
 class Volume(StrictModel):
@@ -160,6 +167,10 @@ class UseCase(StrictModel):
     human_review: HumanReview
     data_sensitivity: Sensitivity
     sector: Sector = "general"
+    context: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="further descriptive fields the risk rules read (e.g. outputs, data)",
+    )
     regulatory: RegulatoryFlags = Field(default_factory=RegulatoryFlags)
     scores: dict[str, Int | None] = Field(default_factory=dict)
     rationale: dict[str, str] = Field(default_factory=dict)
@@ -221,7 +232,7 @@ class Portfolio:
 
 # ---------------------------------------------------------------- flat (CSV / XLSX) layout
 
-_LIST_FIELDS = {"regulatory.art5_practices", "regulatory.art50"}
+_LIST_FIELDS = {"regulatory.art5_practices", "regulatory.art50", "regulatory.jurisdictions"}
 FLAT_COLUMNS: tuple[str, ...] = (
     "id",
     "name",
@@ -240,6 +251,8 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "regulatory.art50",
     "regulatory.minors_or_vulnerable",
     "regulatory.agentic_write_actions",
+    "regulatory.jurisdictions",
+    "regulatory.as_of",
     "target_model",
     "volume.low",
     "volume.likely",
@@ -291,6 +304,8 @@ def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if column in _LIST_FIELDS:
             value = [item.strip() for item in str(value).split(";") if item.strip()]
+        elif column.startswith("context."):
+            value = str(value)  # free text, never read as a flag
         elif isinstance(value, str) and value.lower() in _TRUE | _FALSE and "." in column:
             value = value.lower() in _TRUE
         head, _, tail = column.partition(".")
@@ -312,6 +327,8 @@ def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
         if isinstance(value, list):
             value = "; ".join(value)
         row[column] = value
+    for key, text in use_case.context.items():
+        row[f"context.{key}"] = "; ".join(text) if isinstance(text, list) else text
     for criterion in criteria:
         row[f"score.{criterion}"] = use_case.scores.get(criterion)
         row[f"rationale.{criterion}"] = use_case.rationale.get(criterion)
@@ -461,11 +478,19 @@ def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(FLAT_COLUMNS))
+    writer = csv.DictWriter(buffer, fieldnames=_header(rows), restval="")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: neutralise_formula(v) for k, v in row.items()})
     path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _header(rows: list[dict[str, Any]]) -> list[str]:
+    """Every column of every row, in first-seen order (context columns differ per use case)."""
+    seen: dict[str, None] = dict.fromkeys(FLAT_COLUMNS) if not rows else {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return list(seen)
 
 
 def _leading_comments(path: Path) -> str:
@@ -495,7 +520,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]], keep_from: Path | None =
             del workbook["use_cases"]
     sheet = workbook.create_sheet("use_cases", position)
     workbook.active = position
-    header = list(rows[0]) if rows else list(FLAT_COLUMNS)
+    header = _header(rows)
     sheet.append(header)
     for row in rows:
         sheet.append([neutralise_formula(row.get(column)) for column in header])

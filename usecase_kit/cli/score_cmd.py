@@ -40,6 +40,7 @@ _TABLE_COLUMNS = (
     "status",
     "gates_failed",
     "tier_reasons",
+    "precedent",
 )
 _SENSITIVITY_COLUMNS = ("p_rank1", "p_topk", "rank_p5", "rank_p95")
 
@@ -54,7 +55,9 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None:
+    from usecase_kit.portfolio import neutralise_formula
     from usecase_kit.scoring import write_table
+    from usecase_kit.scoring.card import text_cells
 
     if fmt is OutputFormat.xlsx and output is None:
         raise InputError("--format xlsx needs --output PATH.xlsx (a workbook cannot go to stdout).")
@@ -63,13 +66,13 @@ def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None
         typer.echo(f"wrote {written}")
         return
     if fmt is OutputFormat.csv:
-        typer.echo(frame.to_csv(index=False), nl=False)
+        typer.echo(text_cells(frame).map(neutralise_formula).to_csv(index=False), nl=False)
     elif fmt is OutputFormat.json:
         typer.echo(frame.to_json(orient="records", indent=2))
     else:
         wanted = [*_TABLE_COLUMNS[:4], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[4:]]
         columns = [c for c in wanted if c in frame.columns]
-        typer.echo(_readable(frame[columns]).to_string(index=False))
+        typer.echo(_readable(frame[columns]).to_string(index=False, justify="left"))
 
 
 def score(
@@ -118,13 +121,23 @@ def import_inventory(
         Path | None, typer.Option(help="Column mapping YAML (default: US federal 2025 inventory)")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Import only the first N usable rows")] = None,
+    descriptive_only: Annotated[
+        bool,
+        typer.Option(
+            "--descriptive-only",
+            help="Read only the mapping's descriptive_columns (never e.g. the inventory's own "
+            "high-impact flag), so the risk rules place every use case themselves",
+        ),
+    ] = False,
 ) -> None:
     """Turn an AI use-case inventory into a portfolio through a declarative column mapping."""
     from usecase_kit.importers import import_inventory as run_import
     from usecase_kit.importers import load_mapping
     from usecase_kit.portfolio import save_portfolio
 
-    result = run_import(source, load_mapping(mapping), limit=limit)
+    result = run_import(
+        source, load_mapping(mapping), limit=limit, descriptive_only=descriptive_only
+    )
     written = save_portfolio(result.portfolio, output)
     typer.echo(f"imported {len(result.portfolio)} use cases from {source} into {written}")
     for note in result.report[:20]:

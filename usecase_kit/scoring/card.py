@@ -19,11 +19,61 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from usecase_kit.portfolio import Portfolio, UseCase
-    from usecase_kit.risk import RiskRules
+    from usecase_kit.risk import RiskRules, TierResult
 
-__all__ = ["scorecard", "write_table"]
+__all__ = ["TIER_COLUMNS", "evidence_columns", "scorecard", "text_cells", "write_table"]
 
 Method = Literal["wsm", "topsis"]
+#: Columns the tier adds to the scorecard (see `evidence_columns`).
+TIER_COLUMNS = (
+    "tier",
+    "tier_rules",
+    "tier_reasons",
+    "tier_basis",
+    "tier_for_review",
+    "precedent",
+    "tier_evidence",
+)
+
+
+def evidence_columns(tier: TierResult) -> dict[str, object]:
+    """A tier as scorecard cells: rule ids; plain-language reasons quoting the matched phrase
+    and its field; the citations read for the use case's jurisdiction and date; whether
+    precedent alone set the floor; the precedent sentence; structured evidence (JSON)."""
+    counted = [e for e in tier.evidence if e.kind != "default" or len(tier.evidence) == 1]
+    reasons = [
+        f"{e.rule_id}: {e.reason}"
+        + (f" ({e.quoted()})" if e.spans else "")
+        + (
+            f" [lowered from {e.rule_tier}: {'; '.join(s.quote() for s in e.lowered_by[:2])}]"
+            if e.lowered_by
+            else ""
+        )
+        for e in counted
+    ]
+    cites = dict.fromkeys(b.cite() for e in tier.evidence for b in e.basis)
+    return {
+        "tier": tier.tier,
+        "tier_rules": "; ".join(tier.rule_ids),
+        "tier_reasons": " | ".join(reasons),
+        "tier_basis": "; ".join(cites),
+        "tier_for_review": tier.for_review,
+        "precedent": tier.precedent_sentence(),
+        "tier_evidence": [e.as_dict() for e in tier.evidence],
+    }
+
+
+def text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists and mappings (e.g. `tier_evidence`) as JSON text, for CSV and spreadsheets."""
+    import json
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, list | dict)).any():
+            out[column] = out[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            )
+    return out
 
 
 def _check_scores(use_case: UseCase, rubric: Rubric, source: Path | None) -> None:
@@ -59,8 +109,7 @@ def _row(
     row["business_unit"] = use_case.business_unit
     row.update({name: use_case.scores.get(name) for name in rubric.criteria})
     row["weighted_score"] = weighted_score(use_case, rubric)
-    row["tier"] = tier.tier
-    row["tier_reasons"] = "; ".join(tier.rule_ids)
+    row.update(evidence_columns(tier))
     row["gates_failed"] = "; ".join(f.gate_id for f in failed)
     return row
 
@@ -92,7 +141,10 @@ def scorecard(
     """The ranked scorecard: one row per use case, ordered by rank (unranked rows last).
 
     Columns: id, name, business_unit, one per criterion, weighted_score (0-100), tier,
-    tier_reasons (rule ids), gates_failed, rank, status, method (+ topsis_closeness).
+    tier_rules (ids), tier_reasons (plain language, matched phrases quoted with their field),
+    tier_basis (citations for the jurisdiction and date), tier_for_review, precedent (the share
+    of similar public cases flagged), tier_evidence (structured, JSON), gates_failed, rank,
+    status, method (+ topsis_closeness).
     """
     import pandas as pd
 
@@ -104,6 +156,10 @@ def scorecard(
         _check_tolerance(tolerance, rubric)
     for use_case in portfolio:
         _check_scores(use_case, rubric, portfolio.source)
+    if rules.precedent.enabled:
+        from usecase_kit.precedent import default_base, query_text
+
+        default_base(rules.precedent.base).warm([query_text(u) for u in portfolio])
     frame = pd.DataFrame([_row(u, rubric, rules, tolerance) for u in portfolio])
     frame["weighted_score"] = frame["weighted_score"].astype(float)
     frame["status"] = _status(frame)
@@ -123,7 +179,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: str | No
 
     target = Path(path)
     kind = (fmt or target.suffix.lstrip(".")).lower()
-    safe = frame.map(neutralise_formula) if kind in {"csv", "xlsx"} else frame
+    flat = text_cells(frame) if kind in {"csv", "xlsx", "table"} else frame
+    safe = flat.map(neutralise_formula) if kind in {"csv", "xlsx"} else flat
     writers = {
         "csv": lambda p: safe.to_csv(p, index=False),
         "json": lambda p: p.write_text(safe.to_json(orient="records", indent=2), encoding="utf-8"),

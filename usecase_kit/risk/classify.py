@@ -1,0 +1,143 @@
+"""Apply the rules to one use case: floors (lowered by negative context), the highest wins,
+precedent may raise the floor to high scrutiny for review, modifiers raise one step (never into
+prohibited). Every step leaves an `Evidence` record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from usecase_kit.risk.citations import resolve_basis
+from usecase_kit.risk.conditions import Outcome, Span, evaluate
+from usecase_kit.risk.evidence import Evidence, TierResult
+from usecase_kit.risk.model import (
+    TIERS,
+    Modifier,
+    PrecedentSettings,
+    RiskRules,
+    Rule,
+    Tier,
+    load_rules,
+)
+
+if TYPE_CHECKING:
+    from usecase_kit.portfolio import UseCase
+    from usecase_kit.precedent.records import PrecedentSummary
+
+__all__ = ["Precedents", "classify"]
+
+_ORDER = {tier: index for index, tier in enumerate(TIERS)}
+PRECEDENT_RULE_ID = "PRECEDENT_HIGH_IMPACT"
+
+
+class Precedents(Protocol):
+    """A searchable base of classified public cases (see `usecase_kit.precedent`)."""
+
+    def summarise(self, use_case: UseCase, settings: PrecedentSettings) -> PrecedentSummary: ...
+
+
+def _date(use_case: UseCase, as_of: date | None) -> date:
+    return as_of or use_case.regulatory.as_of or date.today()
+
+
+def _rule_evidence(
+    rule: Rule, use_case: UseCase, rules: RiskRules, on: date, memo: dict[str, Outcome]
+) -> Evidence | None:
+    outcome = evaluate(rule.when, use_case, rules.conditions, memo)
+    if not outcome.ok:
+        return None
+    tier: Tier = rule.tier
+    lowered: tuple[Span, ...] = ()
+    if rule.lowered_by is not None and rule.tier != "prohibited":
+        negative = evaluate(rule.lowered_by, use_case, rules.conditions, memo)
+        if negative.ok:
+            tier, lowered = TIERS[max(0, _ORDER[rule.tier] - 1)], negative.spans
+    basis = resolve_basis(rule.basis, rules.instruments, on, use_case.regulatory.jurisdictions)
+    return Evidence(
+        rule.id, "rule", tier, rule.reason, outcome.spans, basis, lowered, rule_tier=rule.tier
+    )
+
+
+def _modifier_evidence(
+    modifier: Modifier,
+    use_case: UseCase,
+    rules: RiskRules,
+    on: date,
+    tier: int,
+    memo: dict[str, Outcome],
+) -> Evidence | None:
+    outcome = evaluate(modifier.when, use_case, rules.conditions, memo)
+    if not outcome.ok:
+        return None
+    unless = modifier.unless
+    if unless is not None and evaluate(unless, use_case, rules.conditions, memo).ok:
+        return None
+    basis = resolve_basis(modifier.basis, rules.instruments, on, use_case.regulatory.jurisdictions)
+    raised = TIERS[min(tier + 1, _ORDER["high_scrutiny"])]
+    reason = f"Raises one tier: {modifier.reason}"
+    return Evidence(modifier.id, "modifier", raised, reason, outcome.spans, basis)
+
+
+def _precedent(
+    use_case: UseCase, rules: RiskRules, precedent: Precedents | Literal[False] | None
+) -> PrecedentSummary | None:
+    if precedent is False or (precedent is None and not rules.precedent.enabled):
+        return None
+    if precedent is None:
+        from usecase_kit.precedent import default_base
+
+        precedent = default_base(rules.precedent.base)
+    return precedent.summarise(use_case, rules.precedent)
+
+
+def _precedent_evidence(summary: PrecedentSummary) -> Evidence:
+    return Evidence(
+        PRECEDENT_RULE_ID,
+        "precedent",
+        "high_scrutiny",
+        f"For review, not a rule: {summary.sentence()}",
+    )
+
+
+def classify(
+    use_case: UseCase,
+    rules: RiskRules | None = None,
+    *,
+    as_of: date | None = None,
+    precedent: Precedents | Literal[False] | None = None,
+) -> TierResult:
+    """Apply the rules to one use case.
+
+    as_of: the date the regulation is read at (default: `regulatory.as_of`, else today).
+    precedent: a base of classified public cases; None uses the rules file's `precedent:`
+    settings (the shipped 2025 federal inventory), False reads none.
+    """
+    rules = rules or load_rules()
+    on = _date(use_case, as_of)
+    memo: dict[str, Outcome] = {}
+    found = [_rule_evidence(rule, use_case, rules, on, memo) for rule in rules.rules]
+    evidence = [e for e in found if e is not None]
+    level = max((_ORDER[e.tier] for e in evidence), default=_ORDER[rules.default_tier])
+    summary = _precedent(use_case, rules, precedent)
+    if summary is not None and summary.raises and level < _ORDER["prohibited"]:
+        evidence.append(_precedent_evidence(summary))
+        level = max(level, _ORDER["high_scrutiny"])
+    if not evidence:
+        reason = f"No rule placed it; the default tier is {rules.default_tier}"
+        evidence.append(Evidence("DEFAULT", "default", rules.default_tier, reason))
+    # modifiers raise what a rule placed; a use case no rule placed keeps the default tier
+    if TIERS[level] != "prohibited" and evidence[0].kind != "default":
+        for modifier in rules.modifiers:
+            raised = _modifier_evidence(modifier, use_case, rules, on, level, memo)
+            if raised is not None:
+                evidence.append(raised)
+                level = _ORDER[raised.tier]
+    return TierResult(
+        TIERS[level],
+        tuple(e.rule_id for e in evidence),
+        tuple(f"{e.rule_id}: {e.sentence()}" for e in evidence),
+        defaulted=evidence[0].kind == "default",
+        evidence=tuple(evidence),
+        precedent=summary,
+        as_of=on,
+    )
