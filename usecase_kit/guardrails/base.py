@@ -103,11 +103,14 @@ class Scanner(Protocol):
     """Anything that reads a text and reports findings. Stateless and thread-safe.
 
     ``stages`` names where the scanner makes sense (an output schema check has no meaning
-    on a prompt); ``can_redact`` says whether its spans can be replaced in the text.
+    on a prompt); ``roles`` which chat messages it reads before a call (a scanner that
+    reads only ``system`` sees all system messages joined, even when there are none);
+    ``can_redact`` says whether its spans can be replaced in the text.
     """
 
     name: str
     stages: frozenset[str]
+    roles: frozenset[str]
     can_redact: bool
 
     def scan(self, text: str) -> list[Finding]: ...

@@ -44,6 +44,7 @@ class PiiScanner:
     name = "pii"
     stages = frozenset({"before_call", "after_call", "preflight", "storage"})
     can_redact = True
+    roles = frozenset({"system", "user", "assistant"})
 
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
