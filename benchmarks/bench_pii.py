@@ -42,7 +42,9 @@ def toolkit(mode: str, model: str) -> Detector:
 
 def presidio_default(model: str) -> Detector:
     analyzer = presidio_default_analyzer(model)
-    return lambda text: [(r.start, r.end, r.entity_type) for r in analyzer.analyze(text=text, language="en")]
+    return lambda text: [
+        (r.start, r.end, r.entity_type) for r in analyzer.analyze(text=text, language="en")
+    ]
 
 
 def run(detect: Detector, rows: Sequence[LabelledText]) -> tuple[list[list[Span]], float]:
@@ -83,7 +85,10 @@ def main() -> None:
     print()
     print(line("toolkit (overlap)", o) + f"  {ours_s * 1000:.1f} ms/text")
     print(line("Presidio default (overlap)", b) + f"  {base_s * 1000:.1f} ms/text")
-    print(line("toolkit patterns-only (overlap)", score_spans(rows, patterns)) + f"  {patterns_s * 1000:.1f} ms/text")
+    print(
+        line("toolkit patterns-only (overlap)", score_spans(rows, patterns))
+        + f"  {patterns_s * 1000:.1f} ms/text"
+    )
     print(line("toolkit (exact boundaries)", score_spans(rows, ours, exact=True)))
     print(line("Presidio default (exact)", score_spans(rows, base, exact=True)))
     for name, part in (("tuning half", tune), ("held-out half", held_out)):

@@ -26,7 +26,14 @@ def trail(tmp_path: Path, **kw: object) -> AuditTrail:
 
 def fill(t: AuditTrail, n: int = 5) -> list[str]:
     return [
-        t.append({"run_id": "r1", "case_id": f"c{i}", "input_text": f"mail {EMAIL} #{i}", "cost_usd": 0.01})
+        t.append(
+            {
+                "run_id": "r1",
+                "case_id": f"c{i}",
+                "input_text": f"mail {EMAIL} #{i}",
+                "cost_usd": 0.01,
+            }
+        )
         for i in range(n)
     ]
 
@@ -109,7 +116,9 @@ def test_cut_tail_and_rebuilt_chain_are_found(tmp_path: Path) -> None:
     sql(tmp_path, "UPDATE audit_trail_head SET count = 4, last_seq = 4, last_hash = ?", hashes[3])
     with trail(tmp_path) as t:
         assert t.verify().ok  # the file is self-consistent again ...
-        assert [p.kind for p in t.verify(expected_head=hashes[-1]).problems] == ["head"]  # ... not the pack
+        assert [p.kind for p in t.verify(expected_head=hashes[-1]).problems] == [
+            "head"
+        ]  # ... not the pack
 
 
 def test_retention_drops_the_oldest_and_the_chain_still_verifies(tmp_path: Path) -> None:

@@ -71,7 +71,8 @@ def test_hidden_tag_characters_are_decoded() -> None:
 
 
 def test_benign_questions_raise_no_injection_finding(templates_dir: Path) -> None:
-    texts = benign_texts(templates_dir) + [
+    texts = [
+        *benign_texts(templates_dir),
         "Please ignore the previous email, the meeting moved to 3pm.",
         "Ελληνικά κείμενα και русский текст are fine on their own.",
         "What does the error 0x80070005 mean?",

@@ -62,7 +62,10 @@ def test_bad_configuration_is_refused() -> None:
 
 def test_disclosure_instruction_in_the_system_prompt() -> None:
     scanner = DisclosureScanner("instruction")
-    assert scanner.scan("You are a helpdesk bot. Always tell users that you are an AI assistant.") == []
+    assert (
+        scanner.scan("You are a helpdesk bot. Always tell users that you are an AI assistant.")
+        == []
+    )
     assert scanner.scan("Introduce yourself as an AI system before answering.") == []
     (missing,) = scanner.scan("You are a helpful assistant for the IT helpdesk.")
     assert missing.kind == "MISSING_DISCLOSURE" and "Art. 50" in missing.reason

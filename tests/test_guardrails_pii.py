@@ -14,14 +14,14 @@ import pytest
 
 pytest.importorskip("presidio_analyzer")
 
-from usecase_kit.errors import ConfigError  # noqa: E402
-from usecase_kit.guardrails.pii import PiiConfig, PiiScanner  # noqa: E402
-from usecase_kit.guardrails.pii_engine import (  # noqa: E402
+from usecase_kit.errors import ConfigError
+from usecase_kit.guardrails.pii import PiiConfig, PiiScanner
+from usecase_kit.guardrails.pii_engine import (
     DEFAULT_MODEL,
     MODEL_PROVENANCE,
     model_installed,
 )
-from usecase_kit.guardrails.redact import redact  # noqa: E402
+from usecase_kit.guardrails.redact import redact
 
 needs_model = pytest.mark.skipif(not model_installed(), reason="spaCy model not installed")
 PATTERNS = PiiScanner(PiiConfig(mode="patterns"))

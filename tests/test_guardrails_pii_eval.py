@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from usecase_kit.errors import InputError
-from usecase_kit.guardrails.pii_eval import LabelledText, load_labelled, score_spans, split_by_template
+from usecase_kit.guardrails.pii_eval import (
+    LabelledText,
+    load_labelled,
+    score_spans,
+    split_by_template,
+)
 
 ROW = LabelledText(
     "r1",
@@ -49,5 +54,5 @@ def test_split_keeps_templates_apart() -> None:
 def test_bad_labelled_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"text": "a", "spans": []}) + "\n{not json\n", encoding="utf-8")
-    with pytest.raises(InputError, match="bad.jsonl line 2"):
+    with pytest.raises(InputError, match=r"bad\.jsonl line 2"):
         load_labelled(path)

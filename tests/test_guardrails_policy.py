@@ -106,7 +106,8 @@ def test_answer_checks_block_or_warn_after_the_call() -> None:
 def test_disclosure_made_in_the_ui_is_noted_not_checked() -> None:
     rules = {"default": {"disclosed_in": "ui"}}
     chain = build_hooks(
-        "high_confidence", policy=policy({"ai_disclosure": {"before_call": "block"}}, use_cases=rules)
+        "high_confidence",
+        policy=policy({"ai_disclosure": {"before_call": "block"}}, use_cases=rules),
     )
     assert chain.steps == [] and "user interface" in chain.notes[0]
 
@@ -115,3 +116,16 @@ def test_storage_redaction_removes_secrets() -> None:
     chain = build_hooks("high_confidence", policy=policy({}))
     assert chain.redact_for_storage(f"key {KEY} end") == "key <OPENAI_KEY_1> end"
     assert chain.redact_for_storage("") == ""
+
+
+def test_building_hooks_does_not_import_presidio_or_spacy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from usecase_kit.guardrails import build_hooks; "
+        "build_hooks('high_scrutiny'); "
+        "print([m for m in ('presidio_analyzer', 'spacy', 'jsonschema') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -51,7 +51,32 @@ _WHERE = {
     "BannedTermsScanner": "topics",
     "Vault": "vault",
 }
-__all__ = sorted(_WHERE)
+__all__ = [
+    "AuditTrail",
+    "BannedTermsScanner",
+    "Block",
+    "CallGuard",
+    "CallHook",
+    "DisclosureScanner",
+    "Finding",
+    "GuardChain",
+    "GuardrailPolicy",
+    "HookResult",
+    "InjectionScanner",
+    "OutputScanner",
+    "PiiConfig",
+    "PiiScanner",
+    "PreflightReport",
+    "Scanner",
+    "SecretsScanner",
+    "Step",
+    "Vault",
+    "VerifyResult",
+    "build_hooks",
+    "load_policy",
+    "preflight",
+    "redact",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""Text folding shared by the phrase scanners: one form for "ignore", "ＩＧＮＯＲＥ" and "іgnore"."""
+"""Text folding for the phrase scanners: one form for "ignore", "ＩＧＮＯＲＥ" and "іgnore"."""
 
 from __future__ import annotations
 

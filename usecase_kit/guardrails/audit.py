@@ -31,6 +31,7 @@ from usecase_kit.errors import InputError
 __all__ = ["GENESIS", "PLAIN_FIELDS", "AuditTrail", "Problem", "VerifyResult"]
 
 GENESIS = "0" * 64
+_MOVE_WINDOW = 50  # how far a moved record is searched for its original position
 #: Fields stored as given: identifiers, hashes, numbers, times, statuses (never free text).
 PLAIN_FIELDS = frozenset(
     {
@@ -76,7 +77,9 @@ class VerifyResult:
 
 
 def canonical(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def chain_hash(seq: int, time: str, prev_hash: str, record_json: str) -> str:
@@ -103,7 +106,9 @@ class AuditTrail:
         if not table.isidentifier():
             raise InputError(f"audit table name {table!r} must be a plain identifier.")
         self._own = not isinstance(path, sqlite3.Connection)
-        self._db = sqlite3.connect(path, timeout=30) if self._own else path  # type: ignore[arg-type]
+        self._db: sqlite3.Connection = (
+            path if isinstance(path, sqlite3.Connection) else sqlite3.connect(path, timeout=30)
+        )
         self._table, self._redact, self._plain = table, redact, plain_fields
         self.retention_days = retention_days
         if self._own:
@@ -122,7 +127,9 @@ class AuditTrail:
 
     # ---------------------------------------------------------------- writing
 
-    def append(self, record: Mapping[str, Any], *, time: str | None = None, commit: bool = True) -> str:
+    def append(
+        self, record: Mapping[str, Any], *, time: str | None = None, commit: bool = True
+    ) -> str:
         """Store ``record`` (redacted) as the next link; return its hash.
 
         ``commit=False`` leaves the insert in the connection's open transaction, so a caller
@@ -134,7 +141,10 @@ class AuditTrail:
         seq = head["last_seq"] + 1
         digest = chain_hash(seq, stamp, head["last_hash"], canonical(stored))
         t = self._table
-        self._db.execute(f"INSERT INTO {t} VALUES (?, ?, ?, ?, ?)", (seq, stamp, head["last_hash"], digest, canonical(stored)))
+        self._db.execute(
+            f"INSERT INTO {t} VALUES (?, ?, ?, ?, ?)",
+            (seq, stamp, head["last_hash"], digest, canonical(stored)),
+        )
         self._db.execute(
             f"INSERT OR REPLACE INTO {t}_head VALUES (1, ?, ?, ?, ?, ?)",
             (head["count"] + 1, seq, digest, head["anchor_seq"], head["anchor_hash"]),
@@ -158,7 +168,9 @@ class AuditTrail:
             return 0
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=self.retention_days)).isoformat()
         t = self._table
-        rows = self._db.execute(f"SELECT seq, hash FROM {t} WHERE time < ? ORDER BY seq", (cutoff,)).fetchall()
+        rows = self._db.execute(
+            f"SELECT seq, hash FROM {t} WHERE time < ? ORDER BY seq", (cutoff,)
+        ).fetchall()
         # Only a prefix can go: a record kept in the middle would break the chain.
         first = self._db.execute(f"SELECT MIN(seq) FROM {t}").fetchone()[0]
         prefix = [r for i, r in enumerate(rows) if r[0] == (first or 0) + i]
@@ -181,33 +193,66 @@ class AuditTrail:
             f"SELECT count, last_seq, last_hash, anchor_seq, anchor_hash FROM {self._table}_head"
         ).fetchone()
         if row is None:
-            return {"count": 0, "last_seq": 0, "last_hash": GENESIS, "anchor_seq": 0, "anchor_hash": GENESIS}
-        return dict(zip(("count", "last_seq", "last_hash", "anchor_seq", "anchor_hash"), row, strict=True))
+            return {
+                "count": 0,
+                "last_seq": 0,
+                "last_hash": GENESIS,
+                "anchor_seq": 0,
+                "anchor_hash": GENESIS,
+            }
+        return dict(
+            zip(("count", "last_seq", "last_hash", "anchor_seq", "anchor_hash"), row, strict=True)
+        )
 
     def head(self) -> str:
         """The hash of the newest record (``GENESIS`` when empty): keep it outside the file."""
         return str(self._head()["last_hash"])
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        cur = self._db.execute(f"SELECT seq, time, prev_hash, hash, record FROM {self._table} ORDER BY seq")
+        cur = self._db.execute(
+            f"SELECT seq, time, prev_hash, hash, record FROM {self._table} ORDER BY seq"
+        )
         for seq, time, prev, digest, record in cur:
-            yield {"seq": seq, "time": time, "prev_hash": prev, "hash": digest, "record": json.loads(record)}
+            yield {
+                "seq": seq,
+                "time": time,
+                "prev_hash": prev,
+                "hash": digest,
+                "record": json.loads(record),
+            }
 
     def __len__(self) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM {self._table}").fetchone()[0])
 
     def verify(self, expected_head: str | None = None) -> VerifyResult:
         """Check every link; ``expected_head`` (e.g. from a pack) also catches a rebuilt chain."""
-        raw = self._db.execute(f"SELECT seq, time, prev_hash, hash, record FROM {self._table} ORDER BY seq").fetchall()
+        raw = self._db.execute(
+            f"SELECT seq, time, prev_hash, hash, record FROM {self._table} ORDER BY seq"
+        ).fetchall()
         head = self._head()
         problems = verify_links(raw, head["anchor_seq"], head["anchor_hash"])
-        last_seq, last_hash = (raw[-1][0], raw[-1][3]) if raw else (head["anchor_seq"], head["anchor_hash"])
-        if (head["last_seq"], head["last_hash"]) != (last_seq, last_hash) or head["count"] != len(raw):
+        last_seq, last_hash = (
+            (raw[-1][0], raw[-1][3]) if raw else (head["anchor_seq"], head["anchor_hash"])
+        )
+        if (head["last_seq"], head["last_hash"]) != (last_seq, last_hash) or head["count"] != len(
+            raw
+        ):
             problems.append(
-                Problem(last_seq + 1, "truncated", f"head says {head['count']} record(s) ending at {head['last_seq']}, file has {len(raw)} ending at {last_seq}")
+                Problem(
+                    last_seq + 1,
+                    "truncated",
+                    f"head says {head['count']} record(s) ending at {head['last_seq']}, "
+                    f"the table has {len(raw)} ending at {last_seq}",
+                )
             )
         if expected_head is not None and expected_head != last_hash:
-            problems.append(Problem(last_seq, "head", f"newest hash {last_hash[:12]} is not the expected {expected_head[:12]}"))
+            problems.append(
+                Problem(
+                    last_seq,
+                    "head",
+                    f"newest hash {last_hash[:12]} is not the expected {expected_head[:12]}",
+                )
+            )
         return VerifyResult(not problems, len(raw), last_hash, tuple(problems))
 
     # ---------------------------------------------------------------- export
@@ -232,13 +277,24 @@ def verify_links(raw: list[tuple[Any, ...]], anchor_seq: int, anchor_hash: str) 
     for seq, time, prev, digest, record in raw:
         intact = chain_hash(seq, time, prev, record) == digest
         if seq != expected_seq:
-            problems.append(Problem(expected_seq, "removed", f"records {expected_seq}..{seq - 1} are missing"))
+            problems.append(
+                Problem(expected_seq, "removed", f"records {expected_seq}..{seq - 1} are missing")
+            )
         elif prev != expected_prev and prev in position:
-            problems.append(Problem(seq, "reordered", f"belongs after record {position[prev]}, not {seq - 1}"))
-            intact = chain_hash(position[prev] + 1, time, prev, record) == digest  # hashed where it was
+            problems.append(
+                Problem(seq, "reordered", f"belongs after record {position[prev]}, not {seq - 1}")
+            )
+            intact = any(  # was it hashed, unchanged, at a nearby position?
+                chain_hash(s, time, prev, record) == digest
+                for s in range(max(1, seq - _MOVE_WINDOW), seq + _MOVE_WINDOW + 1)
+            )
         elif prev != expected_prev:
             problems.append(
-                Problem(seq - 1, "edited", "its hash was rewritten: the next record still links to the old one")
+                Problem(
+                    seq - 1,
+                    "edited",
+                    "its hash was rewritten: the next record still links to the old one",
+                )
             )
         if not intact:
             problems.append(Problem(seq, "edited", "content does not match its hash"))
@@ -259,7 +315,11 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         flat = {k: row[k] for k in ("seq", "time", "prev_hash", "hash")}
         for key, value in row["record"].items():
-            flat[key] = value if isinstance(value, str | int | float | bool) or value is None else json.dumps(value, ensure_ascii=False)
+            flat[key] = (
+                value
+                if isinstance(value, str | int | float | bool) or value is None
+                else json.dumps(value, ensure_ascii=False)
+            )
             flat[key] = neutralise_formula(flat[key])
         writer.writerow(flat)
     return out.getvalue()

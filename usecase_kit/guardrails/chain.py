@@ -129,7 +129,15 @@ class CallGuard:
         if not len(self.vault):
             return []
         return [
-            Finding("vault", "UNKNOWN_PLACEHOLDER", m.span(), "placeholder the vault never issued; left as is", 1.0, "warn", "output")
+            Finding(
+                "vault",
+                "UNKNOWN_PLACEHOLDER",
+                m.span(),
+                "placeholder the vault never issued; left as is",
+                1.0,
+                "warn",
+                "output",
+            )
             for m in PLACEHOLDER_PATTERN.finditer(output)
             if self.vault.value(m.group(0)) is None
         ]
@@ -192,7 +200,10 @@ def _actions_for(name: str, actions: StageActions, disclosed_in: str) -> StageAc
     """Disclosure made in answers: the strongest configured action applies after the call."""
     if name != "ai_disclosure" or disclosed_in != "answer":
         return actions
-    strongest = max((actions.action(s) for s in ("before_call", "after_call", "preflight")), key=_SEVERITY.__getitem__)
+    strongest = max(
+        (actions.action(s) for s in ("before_call", "after_call", "preflight")),
+        key=_SEVERITY.__getitem__,
+    )
     return StageActions(after_call=strongest)
 
 
@@ -221,9 +232,14 @@ def _make_scanner(
     if name == "output":
         out = rules.output
         return OutputScanner(
-            max_chars=out.max_chars, min_chars=out.min_chars, json_schema=out.json_schema, model=output_model
+            max_chars=out.max_chars,
+            min_chars=out.min_chars,
+            json_schema=out.json_schema,
+            model=output_model,
         )
     if rules.disclosed_in == "ui":
-        notes.append("AI disclosure is declared to be made in the user interface: not checked here.")
+        notes.append(
+            "AI disclosure is declared to be made in the user interface: not checked here."
+        )
         return None
     return DisclosureScanner("self" if rules.disclosed_in == "answer" else "instruction")

@@ -20,21 +20,27 @@ from usecase_kit.guardrails.base import Finding
 
 __all__ = ["DisclosureScanner"]
 
-_AI = r"(?:an?\s+)?(?:ai|a\.i\.|artificial[- ]intelligence|automated|virtual|digital|chat\s?bot|bot|language model|llm)\b"
+_AI = (
+    r"(?:an?\s+)?(?:ai|a\.i\.|artificial[- ]intelligence|automated|virtual|digital|chat\s?bot|"
+    r"bot|language model|llm)\b"
+)
+_TALKING = r"you\s+are\s+(?:talking|chatting|speaking|writing)\s+(?:to|with)"
 _SELF = re.compile(
-    rf"\b(?:i\s+am|i'm|i’m|this\s+is|you\s+are\s+(?:talking|chatting|speaking|writing)\s+(?:to|with))\s+{_AI}"
+    rf"\b(?:i\s+am|i'm|i’m|this\s+is|{_TALKING})\s+{_AI}"
     rf"|\b(?:generated|written|produced|answered)\s+(?:by|with)\s+{_AI}",
     re.IGNORECASE,
 )
+_WHO = r"(?:the\s+)?(?:user|users|people|customers?|them)"
 _INSTRUCTION = re.compile(
-    rf"\b(?:tell|inform|remind|let)\s+(?:the\s+)?(?:user|users|people|customers?|them)\b.{{0,60}}?\b{_AI}"
+    rf"\b(?:tell|inform|remind|let)\s+{_WHO}\b.{{0,60}}?\b{_AI}"
     rf"|\b(?:disclose|state|say|mention|make\s+clear)\b.{{0,40}}?\b(?:you\s+are|you're|being)\s+{_AI}"
     rf"|\b(?:always\s+)?(?:identify|introduce)\s+yourself\s+as\s+{_AI}",
     re.IGNORECASE | re.DOTALL,
 )
+_ART50 = "(EU AI Act Art. 50(1))"
 _REASON = {
-    "instruction": "system prompt does not tell the model to disclose that it is an AI (EU AI Act Art. 50(1))",
-    "self": "answer does not say that it comes from an AI (EU AI Act Art. 50(1))",
+    "instruction": f"system prompt does not tell the model to disclose that it is an AI {_ART50}",
+    "self": f"answer does not say that it comes from an AI {_ART50}",
 }
 
 

@@ -43,6 +43,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]+")
 _WORD = re.compile(r"\w+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}){16,}\b")
+
+
 def _script(char: str) -> str:
     name = unicodedata.name(char, "")
     for script in ("LATIN", "CYRILLIC", "GREEK"):
@@ -64,7 +66,9 @@ class InjectionScanner:
         folded, origin = fold_with_map(text)
         for m in _OVERRIDE_RE.finditer(folded):
             span = (origin[m.start()], origin[m.end() - 1] + 1)
-            findings.append(self._finding("OVERRIDE_PHRASE", span, "instruction-override phrase", 0.9))
+            findings.append(
+                self._finding("OVERRIDE_PHRASE", span, "instruction-override phrase", 0.9)
+            )
         return findings
 
     def _finding(self, kind: str, span: tuple[int, int], reason: str, score: float) -> Finding:
@@ -78,7 +82,9 @@ class InjectionScanner:
             reason = "invisible characters" + (" hiding an override phrase" if hidden else "")
             found.append(self._finding("INVISIBLE_TEXT", m.span(), reason, 0.95 if hidden else 0.6))
         for m in _BIDI.finditer(text):
-            found.append(self._finding("BIDI_CONTROL", m.span(), "bidirectional control characters", 0.6))
+            found.append(
+                self._finding("BIDI_CONTROL", m.span(), "bidirectional control characters", 0.6)
+            )
         return found
 
     def _mixed_scripts(self, text: str) -> list[Finding]:
@@ -86,17 +92,28 @@ class InjectionScanner:
         for m in _WORD.finditer(unicodedata.normalize("NFC", text)):
             scripts = {_script(c) for c in m.group(0) if c.isalpha()} - {""}
             if "LATIN" in scripts and len(scripts) > 1:
-                found.append(self._finding("CONFUSABLE", m.span(), "word mixes Latin with look-alike letters", 0.7))
+                found.append(
+                    self._finding(
+                        "CONFUSABLE", m.span(), "word mixes Latin with look-alike letters", 0.7
+                    )
+                )
         return found
 
     def _encoded(self, text: str) -> list[Finding]:
         found = []
-        for m, decoded in [*(_decode_b64(m) for m in _BASE64.finditer(text)), *(_decode_hex(m) for m in _HEX.finditer(text))]:
+        for m, decoded in [
+            *(_decode_b64(m) for m in _BASE64.finditer(text)),
+            *(_decode_hex(m) for m in _HEX.finditer(text)),
+        ]:
             if decoded is None:
                 continue
             hidden = _OVERRIDE_RE.search(fold(decoded)) is not None
-            reason = "encoded text" + (" hiding an override phrase" if hidden else " that decodes to readable text")
-            found.append(self._finding("ENCODED_PAYLOAD", m.span(), reason, 0.95 if hidden else 0.5))
+            reason = "encoded text" + (
+                " hiding an override phrase" if hidden else " that decodes to readable text"
+            )
+            found.append(
+                self._finding("ENCODED_PAYLOAD", m.span(), reason, 0.95 if hidden else 0.5)
+            )
         return found
 
 
@@ -107,7 +124,11 @@ def _readable(raw: bytes) -> str | None:
         return None
     printable = sum(c.isprintable() or c.isspace() for c in decoded)
     letters = sum(c.isalpha() for c in decoded)
-    return decoded if decoded and printable / len(decoded) > 0.95 and letters / len(decoded) > 0.5 else None
+    return (
+        decoded
+        if decoded and printable / len(decoded) > 0.95 and letters / len(decoded) > 0.5
+        else None
+    )
 
 
 def _decode_b64(m: re.Match[str]) -> tuple[re.Match[str], str | None]:

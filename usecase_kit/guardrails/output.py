@@ -62,7 +62,9 @@ class OutputScanner:
     def _length(self, text: str) -> list[Finding]:
         size = len(text.strip())
         if size < self.min_chars:
-            return [self._finding("EMPTY", f"answer has {size} characters (minimum {self.min_chars})")]
+            return [
+                self._finding("EMPTY", f"answer has {size} characters (minimum {self.min_chars})")
+            ]
         if self.max_chars is not None and len(text) > self.max_chars:
             return [
                 self._finding(
@@ -78,20 +80,31 @@ class OutputScanner:
         try:
             data = json.loads(body)
         except json.JSONDecodeError as exc:
-            return [self._finding("INVALID_JSON", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+            return [
+                self._finding(
+                    "INVALID_JSON",
+                    f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                )
+            ]
         if self.model is not None:
             try:
                 self.model.model_validate(data)
             except ValidationError as exc:
                 return [
-                    self._finding("SCHEMA", f"field '{'.'.join(map(str, e['loc'])) or '(root)'}': {e['msg']}")
+                    self._finding(
+                        "SCHEMA", f"field '{'.'.join(map(str, e['loc'])) or '(root)'}': {e['msg']}"
+                    )
                     for e in exc.errors()
                 ]
             return []
         assert self._validator is not None
         return [
-            self._finding("SCHEMA", f"field '{'.'.join(map(str, e.absolute_path)) or '(root)'}': {e.message}")
-            for e in sorted(self._validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+            self._finding(
+                "SCHEMA", f"field '{'.'.join(map(str, e.absolute_path)) or '(root)'}': {e.message}"
+            )
+            for e in sorted(
+                self._validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+            )
         ]
 
 

@@ -54,6 +54,16 @@ NER_ENTITY_MAPPING = {
     "DATE": "DATE_TIME",
     "TIME": "DATE_TIME",
 }
+_IGNORED_LABELS: tuple[str, ...] = (
+    "CARDINAL",
+    "EVENT",
+    "LANGUAGE",
+    "LAW",
+    "MONEY",
+    "ORDINAL",
+    "PERCENT",
+)
+_IGNORED_LABELS += ("PRODUCT", "QUANTITY", "WORK_OF_ART")
 _LEMMA_COMPONENT = "usecase_kit_lowercase_lemma"
 _lock = threading.Lock()
 
@@ -86,8 +96,7 @@ def _nlp_engine(model: str | None) -> Any:
 
     ner = NerModelConfiguration(
         model_to_presidio_entity_mapping=dict(NER_ENTITY_MAPPING),
-        labels_to_ignore=["CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL"]
-        + ["PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART"],
+        labels_to_ignore=list(_IGNORED_LABELS),
     )
     if model is not None and not model_installed(model):
         raise ConfigError(f"The spaCy model {model!r} is not installed; {PII_EXTRA_HINT}.")
@@ -95,11 +104,11 @@ def _nlp_engine(model: str | None) -> Any:
         models=[{"lang_code": "en", "model_name": model or "blank"}], ner_model_configuration=ner
     )
     if model is None:
-        engine.nlp = {"en": _blank_english()}
+        engine.nlp = {"en": _blank_english()}  # type: ignore[assignment]
     else:
         import spacy
 
-        engine.nlp = {"en": spacy.load(model)}
+        engine.nlp = {"en": spacy.load(model)}  # type: ignore[assignment]
     return engine
 
 

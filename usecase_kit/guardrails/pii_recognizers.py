@@ -34,7 +34,15 @@ _STREET_PREFIX = (
 _WORD = r"[\p{L}][\p{L}'.-]*"
 _NUM = r"\d{1,5}[A-Za-z]?"
 # A following address line: starts upper-case or with a digit, up to five words, no newline.
-_LINE = r"(?:[ \t]*(?:,[ \t]*\n?|\n\n?)[ \t]*(?:[\p{Lu}\d(][\p{L}\d'.()/-]*(?:[ \t]+[\p{Lu}\d(][\p{L}\d'.()/-]*){0,4}))"
+_LINE = (
+    r"(?:[ \t]*(?:,[ \t]*\n?|\n\n?)[ \t]*"
+    r"(?:[\p{Lu}\d(][\p{L}\d'.()/-]*(?:[ \t]+[\p{Lu}\d(][\p{L}\d'.()/-]*){0,4}))"
+)
+# A line of an address block: capitalised words, numbers and the usual lower-case particles.
+_ADDRESS_LINE = (
+    r"[\p{Lu}\d][\p{L}\d'.,/-]*"
+    r"(?:[ \t]+(?:[\p{Lu}\d][\p{L}\d'.,/-]*|de|del|la|di|da|do|u\.|ul\.)){0,6}"
+)
 _UNIT = r"(?:Suite|Ste\.|Apt\.?|Apartment|Flat)[ \t]*#?[ \t]?\d{1,5}[A-Z]?"
 
 
@@ -43,7 +51,8 @@ def _street_patterns() -> list[tuple[str, str, float]]:
     return [
         (
             "street (number, name, type)",
-            rf"\b(?:{_NUM}[ \t]+){{1,2}}(?:\p{{Lu}}{_WORD}[ \t]+){{1,4}}{_STREET_SUFFIX}\b\.?{tail}",
+            rf"\b(?:{_NUM}[ \t]+){{1,2}}(?:\p{{Lu}}{_WORD}[ \t]+){{1,4}}"
+            rf"{_STREET_SUFFIX}\b\.?{tail}",
             0.6,
         ),
         (
@@ -53,7 +62,8 @@ def _street_patterns() -> list[tuple[str, str, float]]:
         ),
         (
             "street (type, name, number)",
-            rf"(?<![\p{{L}}])(?:{_NUM}[ \t]+)?{_STREET_PREFIX}[ \t]+(?:{_WORD}[ \t]+){{0,4}}?{_NUM}\b{tail}",
+            rf"(?<![\p{{L}}])(?:{_NUM}[ \t]+)?{_STREET_PREFIX}[ \t]+"
+            rf"(?:{_WORD}[ \t]+){{0,4}}?{_NUM}\b{tail}",
             0.6,
         ),
         (
@@ -68,13 +78,19 @@ def _street_patterns() -> list[tuple[str, str, float]]:
         ),
         (
             "military post",
-            r"\b(?:PSC|Unit|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}(?:[ \t]*\n?[ \t]*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?\b",
+            r"\b(?:PSC|Unit|CMR)[ \t]+\d{3,5},?[ \t]+Box[ \t]+\d{3,5}"
+            r"(?:[ \t]*\n?[ \t]*(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5})?\b",
             0.7,
         ),
-        ("unit line", rf"(?:(?<=^|\n)[^\n]{{1,60}}\n[ \t]*)?\b{_UNIT}\b{_LINE}{{0,3}}", 0.5),
+        (
+            "unit line",
+            rf"(?:(?<=^|\n)[ \t]*{_ADDRESS_LINE}[ \t]*\n[ \t]*)?\b{_UNIT}\b{_LINE}{{0,3}}",
+            0.5,
+        ),
         (
             "house number, name, number",
-            rf"(?<![\p{{L}}\d.,-])\d{{1,5}}[ \t]+(?:\p{{Lu}}{_WORD}[ \t]+){{1,3}}\d{{1,5}}(?![\d.,-]?\d|\p{{L}}){tail}",
+            rf"(?<![\p{{L}}\d.,-])\d{{1,5}}[ \t]+(?:\p{{Lu}}{_WORD}[ \t]+){{1,3}}\d{{1,5}}"
+            rf"(?![\d.,-]?\d|\p{{L}}){tail}",
             0.5,
         ),
     ]
@@ -101,8 +117,8 @@ def _card_recognizer() -> Any:
     from presidio_analyzer import Pattern
     from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
-    class CardNumberRecognizer(CreditCardRecognizer):  # type: ignore[misc]
-        def validate_result(self, pattern_text: str) -> bool | None:
+    class CardNumberRecognizer(CreditCardRecognizer):
+        def validate_result(self, pattern_text: str) -> bool | None:  # type: ignore[override]
             return None if super().validate_result(pattern_text) else False
 
     return CardNumberRecognizer(
@@ -159,7 +175,8 @@ def extra_recognizers() -> list[Any]:
             [
                 (
                     "digits in groups (needs context)",
-                    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?:[ ]?x\d{1,5})?(?![\w-])",
+                    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}"
+                    r"(?:[ .-]\d{2,4}){1,4}(?:[ ]?x\d{1,5})?(?![\w-])",
                     0.1,
                 )
             ],

@@ -23,6 +23,8 @@ __all__ = ["NER_RECOGNIZER", "Detected", "refine"]
 NER_RECOGNIZER = "SpacyRecognizer"
 #: A model ORGANIZATION with no corporate word: about one in five is one (measured); not reported.
 _UNSURE_ORG = "ORGANIZATION_UNSURE"
+#: A model PERSON with a digit ("COVID-19") or no capital letter: the small model's habit.
+_NOT_A_NAME = "PERSON_UNSURE"
 _MONTHS = (
     "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
     "oct(ober)?|nov(ember)?|dec(ember)?"
@@ -66,7 +68,7 @@ def refine(
     emails = [d for d in patterns if d.kind == "EMAIL_ADDRESS"]
     result = []
     for d in _one_type_per_span(kept):
-        if d.kind == _UNSURE_ORG:
+        if d.kind in (_UNSURE_ORG, _NOT_A_NAME):
             continue
         if d.kind == "URL" and any(_inside(d, e) for e in emails):
             continue
@@ -151,13 +153,15 @@ def _retype(text: str, d: Detected) -> Detected:
     span = text[d.start : d.end]
     corporate = _ORG_WORDS.search(span) is not None
     if d.kind == "PERSON":
+        if any(c.isdigit() for c in span):
+            return replace(d, kind=_NOT_A_NAME)
         if _STREET_WORD.search(span):
             return replace(d, kind="STREET_ADDRESS")
         return replace(d, kind="ORGANIZATION") if corporate else d
     words = span.split()
-    if 2 <= len(words) <= 3 and not corporate and len(words[-1]) > 2:
-        if all(_NAME_TOKEN.match(w) for w in words):
-            return replace(d, kind="PERSON")
+    name_shaped = 2 <= len(words) <= 3 and len(words[-1]) > 2
+    if name_shaped and not corporate and all(_NAME_TOKEN.match(w) for w in words):
+        return replace(d, kind="PERSON")
     return d if corporate else replace(d, kind=_UNSURE_ORG)
 
 

@@ -8,6 +8,7 @@ tier requires must be implemented by at least one scanner that runs in that tier
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,12 +70,17 @@ class UseCaseGuardrails(_Strict):
     banned_topics: dict[str, list[str]] = Field(default_factory=dict)
     output: OutputRules = Field(default_factory=OutputRules)
     disclosed_in: Literal["prompt", "answer", "ui"] = Field(
-        "prompt", description="where the AI disclosure is made: checked in the system prompt, in answers, or declared in the UI"
+        "prompt",
+        description="where people are told they deal with an AI: the system prompt, every "
+        "answer (both checked), or the user interface (declared, not checked)",
     )
 
 
+_STORED: tuple[Literal["pii", "secrets"], ...] = ("pii", "secrets")
+
+
 class Storage(_Strict):
-    scanners: list[Literal["pii", "secrets"]] = Field(default_factory=lambda: ["pii", "secrets"])
+    scanners: list[Literal["pii", "secrets"]] = Field(default_factory=lambda: [*_STORED])
     operator: Operator = "placeholder"
 
     @field_validator("operator")
@@ -120,7 +126,9 @@ def load_policy(
     source = Path(path) if path is not None else templates_dir() / "guardrails.yaml"
     policy = load_model(source, GuardrailPolicy, "guardrail policy")
     problems = _problems(policy)
-    required = {tier: c.guardrails for tier, c in load_controls(controls_path).items()}
+    required: dict[str, list[str]] = {
+        str(tier): c.guardrails for tier, c in load_controls(controls_path).items()
+    }
     problems += _coverage(policy, required)
     if problems:
         raise InputError(f"{source}: invalid guardrail policy:", problems)
@@ -135,8 +143,8 @@ def _problems(policy: GuardrailPolicy) -> list[str]:
             for s in scanners
             if s not in SCANNER_NAMES
         ]
-    for tier, scanners in policy.tiers.items():
-        for name, actions in scanners.items():
+    for tier, tier_scanners in policy.tiers.items():
+        for name, actions in tier_scanners.items():
             where = f"field 'tiers.{tier}.{name}'"
             if name not in SCANNER_NAMES:
                 problems.append(f"{where}: unknown scanner; known: {', '.join(SCANNER_NAMES)}")
@@ -144,13 +152,15 @@ def _problems(policy: GuardrailPolicy) -> list[str]:
             for stage in ("before_call", "after_call", "preflight"):
                 action = actions.action(stage)
                 if action != "off" and stage not in _STAGES_OF[name]:
-                    problems.append(f"{where}.{stage}: {name} does not run {stage.replace('_', ' ')}")
+                    problems.append(
+                        f"{where}.{stage}: {name} does not run {stage.replace('_', ' ')}"
+                    )
                 if action == "redact" and name in _CANNOT_REDACT:
                     problems.append(f"{where}.{stage}: {name} cannot redact; use block or warn")
     return problems
 
 
-def _coverage(policy: GuardrailPolicy, required: dict[str, list[str]]) -> list[str]:
+def _coverage(policy: GuardrailPolicy, required: Mapping[str, list[str]]) -> list[str]:
     problems = []
     for tier, labels in required.items():
         running = {
@@ -161,7 +171,9 @@ def _coverage(policy: GuardrailPolicy, required: dict[str, list[str]]) -> list[s
         for label in labels:
             implementers = policy.controls.get(label)
             if implementers is None:
-                problems.append(f"field 'controls': tier {tier} requires {label!r}; map it to scanners")
+                problems.append(
+                    f"field 'controls': tier {tier} requires {label!r}; map it to scanners"
+                )
             elif implementers and not running & set(implementers):
                 problems.append(
                     f"field 'tiers.{tier}': requires {label!r} but none of {implementers} runs"

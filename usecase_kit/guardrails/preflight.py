@@ -66,7 +66,7 @@ def preflight(
     scanned = 0
     cleaned = []
     for case in cases:
-        changes = {}
+        changes: dict[str, Any] = {}
         for name in _CASE_FIELDS:
             text = getattr(case, name)
             if not text:

@@ -18,9 +18,18 @@ from usecase_kit.guardrails.base import Finding
 __all__ = ["SecretsScanner", "entropy"]
 
 _PATTERNS: tuple[tuple[str, str, float], ...] = (
-    ("PRIVATE_KEY", r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)", 1.0),
+    (
+        "PRIVATE_KEY",
+        r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?"
+        r"(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)",
+        1.0,
+    ),
     ("AWS_ACCESS_KEY", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b", 0.95),
-    ("GITHUB_TOKEN", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b", 0.95),
+    (
+        "GITHUB_TOKEN",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        0.95,
+    ),
     ("ANTHROPIC_KEY", r"\bsk-ant-[A-Za-z0-9_-]{20,}", 0.95),
     ("OPENAI_KEY", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.9),
     ("SLACK_TOKEN", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
@@ -48,9 +57,7 @@ def entropy(value: str) -> float:
 
 
 def _looks_random(value: str) -> bool:
-    classes = sum(
-        bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
-    )
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     return classes >= 3 and entropy(value) >= _MIN_ENTROPY
 
 
@@ -72,6 +79,12 @@ class SecretsScanner:
             value = m.group("value")
             if _looks_random(value):
                 findings.append(
-                    Finding(self.name, "SECRET", m.span("value"), "random value assigned to a secret name", 0.7)
+                    Finding(
+                        self.name,
+                        "SECRET",
+                        m.span("value"),
+                        "random value assigned to a secret name",
+                        0.7,
+                    )
                 )
         return findings

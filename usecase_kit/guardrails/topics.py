@@ -50,7 +50,9 @@ class BannedTermsScanner:
         folded, origin = fold_with_map(text)
         findings = []
         if self._terms is not None:
-            findings += self._matches(folded, origin, self._terms, "BANNED_TERM", "banned term", 1.0)
+            findings += self._matches(
+                folded, origin, self._terms, "BANNED_TERM", "banned term", 1.0
+            )
         for name, pattern in self._topics.items():
             if pattern is not None:
                 reason = f"keyword of banned topic '{name}'"
