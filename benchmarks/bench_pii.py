@@ -19,8 +19,9 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from usecase_kit.guardrails.pii import PiiConfig, PiiScanner
+from usecase_kit.guardrails.pii import EXTRA_RECOGNIZERS, PiiConfig, PiiScanner
 from usecase_kit.guardrails.pii_engine import DEFAULT_MODEL, presidio_default_analyzer
 from usecase_kit.guardrails.pii_eval import (
     LabelledText,
@@ -30,13 +31,14 @@ from usecase_kit.guardrails.pii_eval import (
     score_spans,
     split_by_template,
 )
+from usecase_kit.guardrails.pii_rules import RULES
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/pii/presidio_synth.jsonl"
 Detector = Callable[[str], list[Span]]
 
 
-def toolkit(mode: str, model: str) -> Detector:
-    scanner = PiiScanner(PiiConfig(mode=mode, model=model))  # type: ignore[arg-type]
+def toolkit(mode: str, model: str, **options: Any) -> Detector:
+    scanner = PiiScanner(PiiConfig(mode=mode, model=model, **options))  # type: ignore[arg-type]
     return lambda text: [(f.start, f.end, f.kind) for f in scanner.scan(text)]
 
 
@@ -68,10 +70,41 @@ def per_type(ours: Scores, base: Scores) -> None:
         )
 
 
+def subset(
+    rows: Sequence[LabelledText], predicted: Sequence[list[Span]], part: Sequence[LabelledText]
+) -> list[list[Span]]:
+    by_row = {id(r): p for r, p in zip(rows, predicted, strict=True)}
+    return [by_row[id(r)] for r in part]
+
+
+def ablation(
+    rows: Sequence[LabelledText], held_out: Sequence[LabelledText], model: str, full: Scores
+) -> None:
+    """F1 with one addition turned off: what each recognizer, rule or the threshold is worth."""
+    print(f"\n{'turned off':28} {'F1 all':>7} {'change':>7} {'held-out':>9} {'change':>7}")
+    names = (*EXTRA_RECOGNIZERS, *RULES)
+    variants: list[tuple[str, dict[str, Any]]] = [(n, {"disable": (n,)}) for n in names]
+    variants.append(("score_threshold 0.4 -> 0", {"score_threshold": 0.0}))
+    variants.insert(0, ("(nothing)", {}))
+    held = 0.0
+    for name, options in variants:
+        predicted, _ = run(toolkit("ner", model, **options), rows)
+        s, h = (
+            score_spans(rows, predicted),
+            score_spans(held_out, subset(rows, predicted, held_out)),
+        )
+        held = held or h.f1()
+        change, held_change = s.f1() - full.f1(), h.f1() - held
+        print(f"{name:28} {s.f1():7.3f} {change:+7.3f} {h.f1():9.3f} {held_change:+7.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSONL")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="installed spaCy pipeline")
+    parser.add_argument(
+        "--ablation", action="store_true", help="also score with each recognizer or rule off"
+    )
     args = parser.parse_args()
     rows = load_labelled(args.data)
     tune, held_out = split_by_template(rows)
@@ -92,10 +125,10 @@ def main() -> None:
     print(line("toolkit (exact boundaries)", score_spans(rows, ours, exact=True)))
     print(line("Presidio default (exact)", score_spans(rows, base, exact=True)))
     for name, part in (("tuning half", tune), ("held-out half", held_out)):
-        index = {id(r): i for i, r in enumerate(rows)}
-        pick = [index[id(r)] for r in part]
-        print(line(f"toolkit, {name} ({len(part)})", score_spans(part, [ours[i] for i in pick])))
-        print(line(f"Presidio default, {name}", score_spans(part, [base[i] for i in pick])))
+        print(line(f"toolkit, {name} ({len(part)})", score_spans(part, subset(rows, ours, part))))
+        print(line(f"Presidio default, {name}", score_spans(part, subset(rows, base, part))))
+    if args.ablation:
+        ablation(rows, held_out, args.model, o)
     print(
         f"pii_precision={o.precision():.3f} pii_recall={o.recall():.3f} "
         f"pii_f1={o.f1():.3f} presidio_f1={b.f1():.3f}"

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from usecase_kit.guardrails.base import Finding
 from usecase_kit.guardrails.pii_rules import Detected, refine
 
-__all__ = ["DEFAULT_THRESHOLDS", "PiiConfig", "PiiScanner"]
+#: The recognizers the toolkit adds to Presidio's registry (see pii_recognizers.py).
+EXTRA_RECOGNIZERS = (
+    "StreetAddressRecognizer",
+    "PostalCodeRecognizer",
+    "TitledNameRecognizer",
+    "NameCueRecognizer",
+    "LocalPhoneRecognizer",
+    "PlaceCueRecognizer",
+    "EmployerCueRecognizer",
+    "CardNumberRecognizer",
+    "UkNinoRecognizer",
+    "UkPostcodeRecognizer",
+)
+
+__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner"]
 
 #: Per-entity score floors (the rest use ``PiiConfig.score_threshold``).
 DEFAULT_THRESHOLDS: dict[str, float] = {}
@@ -36,6 +50,20 @@ class PiiConfig(BaseModel):
     exclude: tuple[str, ...] = Field((), description="entity names never reported")
     score_threshold: float = Field(0.4, ge=0.0, le=1.0)
     thresholds: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    disable: tuple[str, ...] = Field(
+        (), description="toolkit recognizers (e.g. StreetAddressRecognizer) or rules to turn off"
+    )
+
+    @field_validator("disable")
+    @classmethod
+    def _known(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        from usecase_kit.guardrails.pii_rules import RULES
+
+        known = set(RULES) | set(EXTRA_RECOGNIZERS)
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise ValueError(f"unknown {unknown}; known: {sorted(known)}")
+        return names
 
 
 class PiiScanner:
@@ -59,14 +87,16 @@ class PiiScanner:
     def analyzer(self) -> Any:
         from usecase_kit.guardrails.pii_engine import toolkit_analyzer
 
-        return toolkit_analyzer(self.config.model if self.uses_model else None)
+        skip = frozenset(self.config.disable) & frozenset(EXTRA_RECOGNIZERS)
+        return toolkit_analyzer(self.config.model if self.uses_model else None, skip)
 
     def scan(self, text: str) -> list[Finding]:
         if not text.strip():
             return []
         detected = [d for start, chunk in _chunks(text) for d in self._detect(chunk, start)]
         cfg = self.config
-        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold)
+        off = frozenset(cfg.disable)
+        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off)
         return [
             Finding(
                 self.name, d.kind, (d.start, d.end), f"{d.kind} ({d.recognizer})", round(d.score, 3)

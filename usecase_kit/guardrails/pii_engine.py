@@ -151,12 +151,12 @@ def presidio_default_analyzer(model: str = DEFAULT_MODEL) -> Any:
 
 
 @lru_cache(maxsize=4)
-def toolkit_analyzer(model: str | None) -> Any:
+def toolkit_analyzer(model: str | None, skip: frozenset[str] = frozenset()) -> Any:
     """The toolkit's analyzer: Presidio's recognizers plus ours, over ``model`` or patterns only.
 
     ``model=None`` builds the patterns-only engine: no NER (no PERSON, LOCATION, ORGANIZATION,
     NRP or DATE_TIME from a model), a blank tokenizer for context words, nothing to install
-    beyond Presidio itself.
+    beyond Presidio itself. ``skip`` names toolkit recognizers to leave out.
     """
     _require_presidio()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -171,5 +171,6 @@ def toolkit_analyzer(model: str | None) -> Any:
         if model is None:
             registry.remove_recognizer("SpacyRecognizer")
         for recognizer in extra_recognizers():
-            registry.add_recognizer(recognizer)
+            if recognizer.name not in skip:
+                registry.add_recognizer(recognizer)
         return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

@@ -43,6 +43,10 @@ _ADDRESS_LINE = (
     r"[\p{Lu}\d][\p{L}\d'.,/-]*"
     r"(?:[ \t]+(?:[\p{Lu}\d][\p{L}\d'.,/-]*|de|del|la|di|da|do|u\.|ul\.)){0,6}"
 )
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
 _UNIT = r"(?:Suite|Ste\.|Apt\.?|Apartment|Flat)[ \t]*#?[ \t]?\d{1,5}[A-Z]?"
 
 
@@ -89,8 +93,8 @@ def _street_patterns() -> list[tuple[str, str, float]]:
         ),
         (
             "house number, name, number",
-            rf"(?<![\p{{L}}\d.,-])\d{{1,5}}[ \t]+(?:\p{{Lu}}{_WORD}[ \t]+){{1,3}}\d{{1,5}}"
-            rf"(?![\d.,-]?\d|\p{{L}}){tail}",
+            rf"(?<![\p{{L}}\d.,-])\d{{1,5}}[ \t]+(?!{_MONTH}\b)"
+            rf"(?:\p{{Lu}}{_WORD}[ \t]+){{1,3}}\d{{1,5}}(?![\d.,-]?\d|\p{{L}}){tail}",
             0.5,
         ),
     ]
@@ -175,11 +179,13 @@ def extra_recognizers() -> list[Any]:
             [
                 (
                     "digits in groups (needs context)",
-                    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}"
-                    r"(?:[ .-]\d{2,4}){1,4}(?:[ ]?x\d{1,5})?(?![\w-])",
+                    r"(?<![\w+])(?=[+(\d][\d .()+-]{7,})(?:\+\d{1,3}[ .-]?)?"
+                    r"(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?:[ ]?x\d{1,5})?(?![\w-])",
                     0.1,
                 )
             ],
+            # "call" would be natural, but spaCy lists it as a stop word and Presidio's context
+            # check skips stop words.
             context=[
                 "phone",
                 "mobile",
@@ -188,7 +194,6 @@ def extra_recognizers() -> list[Any]:
                 "cell",
                 "desk",
                 "fax",
-                "call",
                 "sms",
                 "whatsapp",
             ],
