@@ -81,7 +81,11 @@ def ablation(
     rows: Sequence[LabelledText], held_out: Sequence[LabelledText], model: str, full: Scores
 ) -> None:
     """F1 with one addition turned off: what each recognizer, rule or the threshold is worth."""
-    print(f"\n{'turned off':28} {'F1 all':>7} {'change':>7} {'held-out':>9} {'change':>7}")
+    print(
+        f"\n{'turned off':28} {'F1 all':>7} {'change':>7} {'held-out':>9} {'change':>7}"
+        f" {'patterns-only':>14} {'change':>7}"
+    )
+    base = score_spans(rows, run(toolkit("patterns", model), rows)[0]).f1()
     names = (*EXTRA_RECOGNIZERS, *RULES)
     variants: list[tuple[str, dict[str, Any]]] = [(n, {"disable": (n,)}) for n in names]
     variants.append(("score_threshold 0.4 -> 0", {"score_threshold": 0.0}))
@@ -95,7 +99,11 @@ def ablation(
         )
         held = held or h.f1()
         change, held_change = s.f1() - full.f1(), h.f1() - held
-        print(f"{name:28} {s.f1():7.3f} {change:+7.3f} {h.f1():9.3f} {held_change:+7.3f}")
+        row = f"{name:28} {s.f1():7.3f} {change:+7.3f} {h.f1():9.3f} {held_change:+7.3f}"
+        if name in EXTRA_RECOGNIZERS:
+            alone = score_spans(rows, run(toolkit("patterns", model, **options), rows)[0]).f1()
+            row += f" {alone:14.3f} {alone - base:+7.3f}"
+        print(row)
 
 
 def main() -> None:

@@ -1,15 +1,21 @@
 """Cleaning Presidio's raw results: thresholds, and the small spaCy model's typical mistakes.
 
-Rules, each measured by benchmarks/bench_pii.py (docs/guardrails.md has the figures):
+Rules, by the names ``PiiConfig.disable`` and ``bench_pii.py --ablation`` use:
 
-- a span below its entity's score threshold is dropped (weak patterns such as US bank
-  numbers score 0.05 unless a context word raises them);
-- a model (NER) span that overlaps a pattern match is dropped: validated patterns (email,
-  card, IBAN, phone, address ...) know better than the small model what ``4454...`` is;
-- a URL inside an e-mail address is the address's domain, not a separate URL;
-- a model DATE_TIME needs date evidence (a month or weekday name, a year 1900-2099, a numeric
-  date or a clock time): the small model tags bare numbers and "this month" as dates;
-- a model span stops at a line break and loses a trailing possessive ("Ann Lee's").
+- (always) a span below its entity's score threshold is dropped: weak patterns such as US
+  bank numbers score 0.05 unless a context word raises them;
+- ``trim``: a model (NER) span stops at a line break and loses a trailing possessive;
+- ``retype``: the model's PERSON / ORGANIZATION confusions are fixed from the span's own
+  words (see ``_retype``); a model ORGANIZATION without a corporate word, and a model PERSON
+  with a digit in it ("COVID-19"), are not reported;
+- ``one_type_per_span``: of overlapping pattern matches of different kinds the stronger
+  wins (a card number is not also a phone number; an e-mail's domain is not also a URL);
+- ``model_overlap``: a model span overlapping a pattern match is dropped: validated patterns
+  (email, card, IBAN, phone, address ...) know better than the small model what ``4454...`` is;
+- ``date_evidence``: a model DATE_TIME needs a month or weekday name, a year 1900-2099, a
+  numeric date or a clock time: the small model tags bare numbers and "this month" as dates;
+- ``propagate_names``: a first or last name of a full name found in the text is the same
+  person where it appears alone ("... Maria Kowalczyk. Later Kowalczyk called").
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ RULES = (
     "trim",
     "retype",
     "one_type_per_span",
-    "url_in_email",
     "model_overlap",
     "date_evidence",
     "propagate_names",
@@ -80,11 +85,8 @@ def refine(
     if "one_type_per_span" not in off:
         kept = _one_type_per_span(kept)
     patterns = [d for d in kept if not d.from_model]
-    emails = [d for d in patterns if d.kind == "EMAIL_ADDRESS"]
     result = []
     for d in kept:
-        if "url_in_email" not in off and d.kind == "URL" and any(_inside(d, e) for e in emails):
-            continue
         if "model_overlap" not in off and d.from_model and any(_overlaps(d, p) for p in patterns):
             continue
         undated = d.kind == "DATE_TIME" and not _DATE_EVIDENCE.search(text[d.start : d.end])
@@ -186,7 +188,3 @@ def _trim(text: str, d: Detected) -> Detected:
 
 def _overlaps(a: Detected, b: Detected) -> bool:
     return a.start < b.end and b.start < a.end
-
-
-def _inside(a: Detected, b: Detected) -> bool:
-    return b.start <= a.start and a.end <= b.end
