@@ -158,3 +158,21 @@ def test_append_can_join_the_callers_transaction(tmp_path: Path) -> None:
     db.commit()
     assert len(t) == 1 and t.verify().ok
     db.close()
+
+
+def test_a_jsonl_export_verifies_on_its_own_and_edits_show(tmp_path: Path) -> None:
+    from usecase_kit.guardrails.audit import verify_export
+
+    with trail(tmp_path) as t:
+        fill(t, 3)
+        head = t.head()
+        path = t.export(tmp_path / "audit.jsonl")
+    assert verify_export(path, expected_head=head).ok
+    lines = path.read_text(encoding="utf-8").splitlines()
+    edited = json.loads(lines[1])
+    edited["record"]["case_id"] = "forged"
+    path.write_text("\n".join([lines[0], json.dumps(edited), lines[2]]) + "\n", encoding="utf-8")
+    assert [(p.seq, p.kind) for p in verify_export(path).problems] == [(2, "edited")]
+    del lines[2]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [p.kind for p in verify_export(path, expected_head=head).problems] == ["head"]

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from usecase_kit.guardrails.audit import AuditTrail, VerifyResult
+    from usecase_kit.guardrails.audit import AuditTrail, VerifyResult, verify_export
     from usecase_kit.guardrails.base import Block, CallHook, Finding, HookResult, Scanner
     from usecase_kit.guardrails.chain import CallGuard, GuardChain, Step, build_hooks
     from usecase_kit.guardrails.disclosure import DisclosureScanner
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "AuditTrail": "audit",
     "VerifyResult": "audit",
+    "verify_export": "audit",
     "Block": "base",
     "CallHook": "base",
     "Finding": "base",
@@ -76,6 +77,7 @@ __all__ = [
     "load_policy",
     "preflight",
     "redact",
+    "verify_export",
 ]
 
 

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from usecase_kit._io import atomic_write_text
 from usecase_kit.errors import InputError
 
-__all__ = ["GENESIS", "PLAIN_FIELDS", "AuditTrail", "Problem", "VerifyResult"]
+__all__ = ["GENESIS", "PLAIN_FIELDS", "AuditTrail", "Problem", "VerifyResult", "verify_export"]
 
 GENESIS = "0" * 64
 _MOVE_WINDOW = 50  # how far a moved record is searched for its original position
@@ -267,6 +267,30 @@ class AuditTrail:
         else:
             raise InputError(f"export format {fmt!r} is not supported; use 'jsonl' or 'csv'.")
         return atomic_write_text(path, text)
+
+
+def verify_export(path: str | Path, expected_head: str | None = None) -> VerifyResult:
+    """Verify a JSON Lines export (``AuditTrail.export``) without the database."""
+    source = Path(path)
+    try:
+        rows = [
+            json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line
+        ]
+        raw = [
+            (r["seq"], r["time"], r["prev_hash"], r["hash"], canonical(r["record"])) for r in rows
+        ]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"{source}: not an audit-trail export ({type(exc).__name__}: {exc})."
+        ) from None
+    anchor_seq, anchor_hash = (raw[0][0] - 1, raw[0][2]) if raw else (0, GENESIS)
+    problems = verify_links(raw, anchor_seq, anchor_hash)
+    head = raw[-1][3] if raw else anchor_hash
+    if expected_head is not None and expected_head != head:
+        problems.append(
+            Problem(raw[-1][0] if raw else 0, "head", "newest hash is not the expected one")
+        )
+    return VerifyResult(not problems, len(raw), head, tuple(problems))
 
 
 def verify_links(raw: list[tuple[Any, ...]], anchor_seq: int, anchor_hash: str) -> list[Problem]:
