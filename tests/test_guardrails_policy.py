@@ -129,3 +129,13 @@ def test_building_hooks_does_not_import_presidio_or_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_hashed_storage_needs_a_salt_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed = policy({}, storage={"scanners": ["secrets"], "operator": "hash"})
+    monkeypatch.delenv("USECASE_KIT_HASH_SALT", raising=False)
+    with pytest.raises(ConfigError, match="USECASE_KIT_HASH_SALT"):
+        build_hooks("high_confidence", policy=hashed)
+    monkeypatch.setenv("USECASE_KIT_HASH_SALT", "x" * 16)
+    stored = build_hooks("high_confidence", policy=hashed).redact_for_storage(f"key {KEY}")
+    assert KEY not in stored and stored.startswith("key <OPENAI_KEY:")

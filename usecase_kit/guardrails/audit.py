@@ -137,6 +137,10 @@ class AuditTrail:
         """
         stored = self._redacted(record)
         stamp = time or datetime.now(UTC).isoformat(timespec="milliseconds")
+        if not self._db.in_transaction:
+            self._db.execute(
+                "BEGIN IMMEDIATE"
+            )  # no other writer between reading the head and writing
         head = self._head()
         seq = head["last_seq"] + 1
         digest = chain_hash(seq, stamp, head["last_hash"], canonical(stored))

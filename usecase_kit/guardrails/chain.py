@@ -15,6 +15,7 @@ one pass (overlapping spans merged).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,8 +29,9 @@ from usecase_kit.guardrails.redact import Operator, redact
 from usecase_kit.guardrails.vault import PLACEHOLDER_PATTERN, Vault
 from usecase_kit.providers.base import Message
 
-__all__ = ["CallGuard", "GuardChain", "Step", "build_hooks"]
+__all__ = ["SALT_VARIABLE", "CallGuard", "GuardChain", "Step", "build_hooks"]
 
+SALT_VARIABLE = "USECASE_KIT_HASH_SALT"
 _SEVERITY = {"off": 0, "warn": 1, "redact": 2, "block": 3}
 
 
@@ -57,6 +59,7 @@ class GuardChain:
     storage_scanners: list[Scanner] = field(default_factory=list)
     storage_operator: Operator = "placeholder"
     notes: list[str] = field(default_factory=list)
+    storage_salt: bytes | None = field(default=None, repr=False)
 
     def new_call(self) -> CallGuard:
         return CallGuard(self)
@@ -81,7 +84,9 @@ class GuardChain:
         if not text:
             return text
         findings = [f for s in self.storage_scanners for f in s.scan(text)]
-        return redact(text, findings, self.storage_operator) if findings else text
+        if not findings:
+            return text
+        return redact(text, findings, self.storage_operator, salt=self.storage_salt)
 
 
 class CallGuard:
@@ -193,7 +198,21 @@ def build_hooks(
         [s for s in storage if s is not None],
         policy.storage.operator,
         notes,
+        _storage_salt(policy.storage.operator),
     )
+
+
+def _storage_salt(operator: Operator) -> bytes | None:
+    """The salt for ``storage.operator: hash``, from ``USECASE_KIT_HASH_SALT`` (never a file)."""
+    if operator != "hash":
+        return None
+    salt = os.environ.get(SALT_VARIABLE, "")
+    if len(salt.encode()) < 16:
+        raise ConfigError(
+            f"storage.operator is 'hash': set {SALT_VARIABLE} to a secret of at least 16 "
+            "characters (the same value every run, so hashed values can still be joined)."
+        )
+    return salt.encode()
 
 
 def _actions_for(name: str, actions: StageActions, disclosed_in: str) -> StageActions:

@@ -7,6 +7,7 @@ model). Presidio is imported on first use, never at ``import usecase_kit``.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +33,7 @@ __all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner"]
 
 #: Per-entity score floors (the rest use ``PiiConfig.score_threshold``).
 DEFAULT_THRESHOLDS: dict[str, float] = {}
+_ANALYZE_LOCK = threading.Lock()
 _CHUNK = 100_000  # characters per analysis; spaCy's own limit is 1,000,000
 _OVERLAP = 200
 
@@ -106,7 +108,9 @@ class PiiScanner:
         ]
 
     def _detect(self, chunk: str, offset: int) -> list[Detected]:
-        results = self.analyzer().analyze(text=chunk, language="en")
+        analyzer = self.analyzer()
+        with _ANALYZE_LOCK:  # spaCy pipelines are not guaranteed thread-safe
+            results = analyzer.analyze(text=chunk, language="en")
         return [
             Detected(
                 r.entity_type,

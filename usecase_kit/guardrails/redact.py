@@ -63,7 +63,7 @@ def redact(
     if operator == "vault" and vault is None:
         raise ConfigError("redact(operator='vault') needs a Vault to keep the values in.")
     if operator == "hash":
-        salt = _check_salt(salt)
+        salt = _salt_bytes(salt)
     numbering = vault if vault is not None else Vault()
     numbering.reserve(text)
     pieces: list[str] = []
@@ -101,7 +101,7 @@ def _replacement(
     return f"<{short_label(kind)}:{digest}>"
 
 
-def _check_salt(salt: bytes | str | None) -> bytes | str:
+def _salt_bytes(salt: bytes | str | None) -> bytes:
     raw = salt.encode() if isinstance(salt, str) else salt
     if raw is None or len(raw) < _MIN_SALT_BYTES:
         raise ConfigError(
@@ -109,4 +109,4 @@ def _check_salt(salt: bytes | str | None) -> bytes | str:
             "outside the project, e.g. in $USECASE_KIT_HOME/credentials.env); without one, "
             "short values such as phone numbers can be recovered by trying them all."
         )
-    return salt  # type: ignore[return-value]
+    return raw
