@@ -61,11 +61,14 @@ def line(name: str, s: Scores) -> str:
 
 
 def per_type(ours: Scores, base: Scores) -> None:
-    print(f"{'type':18} {'labelled':>8}  {'toolkit P/R/F1':>20}  {'Presidio default P/R/F1':>24}")
+    print(
+        f"{'type':18} {'labelled':>8}  {'toolkit n P/R/F1':>22}  {'Presidio default n P/R/F1':>26}"
+    )
     for kind in sorted(set(ours.kinds()) | set(base.kinds()), key=lambda k: -ours.labelled[k]):
         print(
-            f"{kind:18} {ours.labelled[kind]:8d}  "
-            f"{ours.precision(kind):.2f}/{ours.recall(kind):.2f}/{ours.f1(kind):.2f}{'':8}"
+            f"{kind:18} {ours.labelled[kind]:8d}  {ours.predicted[kind]:5d} "
+            f"{ours.precision(kind):.2f}/{ours.recall(kind):.2f}/{ours.f1(kind):.2f}{'':6}"
+            f"{base.predicted[kind]:5d} "
             f"{base.precision(kind):.2f}/{base.recall(kind):.2f}/{base.f1(kind):.2f}"
         )
 
