@@ -139,3 +139,19 @@ def test_hashed_storage_needs_a_salt_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("USECASE_KIT_HASH_SALT", "x" * 16)
     stored = build_hooks("high_confidence", policy=hashed).redact_for_storage(f"key {KEY}")
     assert KEY not in stored and stored.startswith("key <OPENAI_KEY:")
+
+
+def test_patterns_only_pii_is_noted_on_the_chain() -> None:
+    rules = {
+        "version": "t",
+        "controls": {},
+        "tiers": {"high_confidence": {"pii": {"before_call": "warn"}}},
+    }
+    with_model = GuardrailPolicy.model_validate(
+        {**rules, "pii": {"mode": "auto", "model": "no_such_model"}}
+    )
+    assert any(
+        "patterns only" in n for n in build_hooks("high_confidence", policy=with_model).notes
+    )
+    patterns = GuardrailPolicy.model_validate({**rules, "pii": {"mode": "patterns"}})
+    assert any("patterns only" in n for n in build_hooks("high_confidence", policy=patterns).notes)

@@ -241,7 +241,14 @@ def _make_scanner(
     from usecase_kit.guardrails.topics import BannedTermsScanner
 
     if name == "pii":
-        return PiiScanner(policy.pii)
+        scanner = PiiScanner(policy.pii)
+        note = (
+            "PII detection runs on patterns only (no spaCy model installed): names, places "
+            "and organisations are not detected or redacted; install the pii extra."
+        )
+        if not scanner.uses_model and note not in notes:
+            notes.append(note)
+        return scanner
     if name == "secrets":
         return SecretsScanner()
     if name == "injection":
