@@ -321,7 +321,8 @@ def verify_links(raw: list[tuple[Any, ...]], anchor_seq: int, anchor_hash: str) 
                 Problem(
                     seq - 1,
                     "edited",
-                    "its hash was rewritten: the next record still links to the old one",
+                    "its hash was rewritten (the next record still links to the old one), "
+                    "or a record after it was removed and the rest renumbered",
                 )
             )
         if not intact:
