@@ -43,6 +43,8 @@ __all__ = [
 #: Tokens per request assumed when a use case has no pilot usage (a typical grounded chat turn);
 #: the projection then says it rests on estimates only.
 DEFAULT_TOKENS_PER_REQUEST = (1500.0, 400.0)
+#: Calls in flight in a pack's pilot (each pack is one process; a batch runs several).
+PILOT_CONCURRENCY = 4
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Assessment:
     cost: CostProjection | None = None
     scenarios: ScenarioComparison | None = None
     tco: TCO | None = None
+    guardrails: dict[str, Any] | None = None
     samples: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -178,13 +181,16 @@ def _pilot_budget(
     if math.isnan(cap):
         notes.append("No pilot budget cap: the target model is unpriced.")
         return None
-    notes.append(f"Pilot budget cap ${cap:,.2f} (P95 cost per request x {n_calls} calls + 15%).")
+    from usecase_kit.formatting import usd
+
+    notes.append(f"Pilot budget cap {usd(cap)} (P95 cost per request x {n_calls} calls + 15%).")
     return cap
 
 
 def _run_pilot(
     portfolio: Portfolio,
     use_case: UseCase,
+    tier: str,
     provider: str,
     workspace: Path,
     setup: Setup,
@@ -207,7 +213,13 @@ def _run_pilot(
         else []
     )
     plan = PilotPlan(
-        use_case_id=use_case.id, cases=cases, prompt=spec.prompt, models=[provider], corpus=corpus
+        use_case_id=use_case.id,
+        cases=cases,
+        prompt=spec.prompt,
+        models=[provider],
+        corpus=corpus,
+        tier=tier,
+        concurrency=PILOT_CONCURRENCY,
     )
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
@@ -286,7 +298,7 @@ def assess_use_case(
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
         decision = decide(score_row, tier, controls, None, None, policy=setup.policy)
         return Assessment(use_case, score_row, tier, controls, decision, **base)  # type: ignore[arg-type]
-    run, endpoint = _run_pilot(portfolio, use_case, spec, Path(workspace), setup, notes)
+    run, endpoint = _run_pilot(portfolio, use_case, tier.tier, spec, Path(workspace), setup, notes)
     pilot = run.to_frame() if run is not None else None
     evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
     cost, scenarios = _project(use_case, pilot, setup, notes)
@@ -299,6 +311,7 @@ def assess_use_case(
         use_case, score_row, tier, controls, decision, spec, setup, endpoint=endpoint,
         pilot=pilot, pilot_summary=summary, evaluation=evaluation, cost=cost,
         scenarios=scenarios, samples=_samples(pilot), notes=notes,
+        guardrails=run.guardrails if run is not None else None,
     )  # fmt: skip
     from usecase_kit.costs.tco import total_cost_of_ownership
 

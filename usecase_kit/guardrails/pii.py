@@ -8,6 +8,7 @@ model). Presidio is imported on first use, never at ``import usecase_kit``.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -78,6 +79,7 @@ class PiiScanner:
 
     def __init__(self, config: PiiConfig | None = None) -> None:
         self.config = config or PiiConfig()
+        self._key = self.config.model_dump_json()
 
     @property
     def uses_model(self) -> bool:
@@ -93,19 +95,22 @@ class PiiScanner:
         return toolkit_analyzer(self.config.model if self.uses_model else None, skip)
 
     def scan(self, text: str) -> list[Finding]:
+        return list(_memo(self, self._key, text))
+
+    def _scan(self, text: str) -> tuple[Finding, ...]:
         if not text.strip():
-            return []
+            return ()
         detected = [d for start, chunk in _chunks(text) for d in self._detect(chunk, start)]
         cfg = self.config
         off = frozenset(cfg.disable)
         kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off)
-        return [
+        return tuple(
             Finding(
                 self.name, d.kind, (d.start, d.end), f"{d.kind} ({d.recognizer})", round(d.score, 3)
             )
             for d in kept
             if d.kind not in cfg.exclude and (cfg.entities is None or d.kind in cfg.entities)
-        ]
+        )
 
     def _detect(self, chunk: str, offset: int) -> list[Detected]:
         analyzer = self.analyzer()
@@ -121,6 +126,28 @@ class PiiScanner:
             )
             for r in results
         ]
+
+
+_MEMO_LOCK = threading.Lock()
+_MEMO: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
+_MEMO_SIZE = 8192
+
+
+def _memo(scanner: PiiScanner, key: str, text: str) -> tuple[Finding, ...]:
+    """One scan per distinct text and configuration in a process: a pilot meets the same
+    question, context and system prompt in pre-flight, before the call and when it stores them,
+    and its storage scanner is another instance with the same configuration."""
+    with _MEMO_LOCK:
+        found = _MEMO.get((key, text))
+        if found is not None:
+            _MEMO.move_to_end((key, text))
+            return found
+    found = scanner._scan(text)
+    with _MEMO_LOCK:
+        _MEMO[(key, text)] = found
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return found
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from usecase_kit._config import load_model
+from usecase_kit._config import StrictModel, load_model
 from usecase_kit.errors import InputError
 from usecase_kit.guardrails.base import Action
 from usecase_kit.guardrails.pii import PiiConfig
@@ -41,8 +41,8 @@ _STAGES_OF = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(frozen=True)
 
 
 class StageActions(_Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -41,6 +41,7 @@ class PilotPlan:
     budget_usd: float | None = None
     concurrency: int = 1
     prompts_dir: Path | None = None
+    tier: str | None = None  # the use case's risk tier: which guardrails run around each call
 
     @property
     def prompt_refs(self) -> list[str]:
@@ -75,6 +76,9 @@ class _PlanFile(StrictModel):
     budget_usd: Float | None = Field(None, ge=0)
     concurrency: Int = Field(1, ge=1, le=64)
     prompts_dir: str | None = None
+    tier: Literal["high_confidence", "medium_confidence", "high_scrutiny"] | None = Field(
+        None, description="the use case's risk tier: the guardrails its policy runs per call"
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -141,6 +145,7 @@ def _build(spec: _PlanFile, base: Path, allowed: tuple[Path, ...]) -> PilotPlan:
         budget_usd=spec.budget_usd,
         concurrency=spec.concurrency,
         prompts_dir=resolve(spec.prompts_dir, "prompts_dir") if spec.prompts_dir else None,
+        tier=spec.tier,
     )
 
 

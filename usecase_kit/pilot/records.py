@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STATUSES", "CallRecord", "PilotRun"]
 
-STATUSES = ("ok", "failed", "skipped_budget")
+STATUSES = ("ok", "failed", "skipped_budget", "blocked")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class CallRecord:
     call_key: str = ""
     input_sha256: str = ""
     output_sha256: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)  # guardrail findings (no text)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +72,7 @@ class PilotRun:
     spent_usd: float = 0.0
     notes: list[str] = field(default_factory=list)
     plan_charged_usd: float = 0.0
+    guardrails: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per record; ``cost_usd`` is NaN when the model is unpriced."""
@@ -90,11 +92,12 @@ class PilotRun:
             "run_id": self.run_id,
             "use_case_id": self.use_case_id,
             "calls": len(recs),
-            "api_calls": sum(1 for r in recs if not r.cache_hit and r.status != "skipped_budget"),
+            "api_calls": sum(1 for r in recs if not r.cache_hit and r.status in ("ok", "failed")),
             "ok": len(ok),
             "failed": len(failed),
             "failures_by_kind": dict(Counter(r.error_kind for r in failed)),
             "skipped_budget": sum(1 for r in recs if r.status == "skipped_budget"),
+            "blocked": sum(1 for r in recs if r.status == "blocked"),
             "cache_hits": sum(1 for r in recs if r.cache_hit),
             "retries": sum(r.retries for r in recs),
             "input_tokens": sum(r.input_tokens for r in ok),

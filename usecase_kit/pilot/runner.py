@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from usecase_kit.errors import ProviderError, UsecaseKitError
+from usecase_kit.pilot.guard import GuardrailReport, Guards, guards_for, preflight_plan
 from usecase_kit.pilot.lock import RunLock
 from usecase_kit.pilot.plan import PilotPlan
 from usecase_kit.pilot.prepare import (
@@ -73,6 +74,7 @@ class _Context:
     workspace: Path
     max_retries: int
     redact: Callable[[str], str] | None
+    guards: Guards
     stop: threading.Event = field(default_factory=threading.Event)
     fatal: CallFailed | None = None
     stores: dict[int, Store] = field(default_factory=dict)
@@ -109,15 +111,21 @@ def run_pilot(
     redact: Callable[[str], str] | None = None,
     run_id: str | None = None,
     providers: Mapping[str, Provider] | None = None,
+    guards: Guards | None = None,
 ) -> PilotRun:
     """Run every case × prompt × model × repeat of ``plan`` and return the records.
 
     Everything that can be checked is checked before the first call (templates, variables,
-    keys, prices when a budget is set, the workspace). ``providers`` replaces ``get_provider``
-    per spec. ``budget_usd`` caps what the plan may spend in this workspace over all its runs.
-    Raises ``PilotInterrupted`` on Ctrl-C once the calls in flight are saved.
+    keys, prices when a budget is set, the workspace, the guardrails' pre-flight over golden
+    cases and prompts). ``providers`` replaces ``get_provider`` per spec. ``budget_usd`` caps
+    what the plan may spend in this workspace over all its runs. The tier's guardrails
+    (``plan.tier``) run around every call; every text is redacted before it is stored, and
+    ``redact`` (if given) is applied on top. Raises ``PilotInterrupted`` on Ctrl-C once the
+    calls in flight are saved.
     """
     cap = budget_usd if budget_usd is not None else plan.budget_usd
+    guards = guards or guards_for(plan.tier, plan.use_case_id)
+    plan, report = preflight_plan(plan, guards)
     tasks = prepare(plan, prices, cap, providers or {})
     rid = run_id or run_id_for(plan, tasks)
     home = Path(workspace)
@@ -125,10 +133,16 @@ def run_pilot(
     try:
         with RunLock(home, rid, f"use case {plan.use_case_id}, {len(tasks)} calls"):
             attempt = main.begin(rid, plan.use_case_id)
-            ctx = _Context(rid, plan.use_case_id, attempt, cap, home, plan.max_retries, redact)
+            ctx = _Context(
+                rid, plan.use_case_id, attempt, cap, home, plan.max_retries, redact, guards
+            )
             ctx.stores[threading.get_ident()] = main
             try:
-                return _execute(plan, tasks, main, ctx, concurrency, use_cache, progress)
+                run = _execute(plan, tasks, main, ctx, concurrency, use_cache, progress)
+                verified = main.audit.verify()
+                summary = GuardrailReport.of(guards, run.records, report, str(verified),
+                                             verified.head)  # fmt: skip
+                return replace(run, guardrails=summary.to_dict())
             finally:
                 ctx.stores.pop(threading.get_ident(), None)
                 ctx.close()
@@ -293,8 +307,15 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
     """One call with its retries, in a worker thread; each attempt is booked before it leaves
     and the answer is committed the moment it arrives. None: not run (the run is stopping)."""
     store = ctx.store()
-    reserve = _reservation(task)
     started = now_iso()
+    guard = ctx.guards.chain.new_call()
+    pre = guard.before_call(task.messages)
+    if pre.blocked is not None:  # never sent: nothing booked, nothing paid
+        record = _blocked(task, ctx, pre.blocked.reason, guard, started)
+        store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
+        return record
+    messages = tuple(pre.value) if isinstance(pre.value, list) else task.messages
+    reserve = _reservation(task)
     settings = replace(task.settings, max_retries=0)
     for try_no in range(ctx.max_retries + 1):
         if ctx.stop.is_set():
@@ -307,7 +328,7 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
             ctx.stop.set()
             return _skipped(task, ctx)
         try:
-            completion = task.arm.provider.complete(task.messages, settings)
+            completion = task.arm.provider.complete(messages, settings)
         except CallFailed as exc:
             billed = exc.kind in _MAYBE_BILLED
             store.settle(ledger_id, "unknown" if billed else "released", None, exc.kind)
@@ -318,22 +339,58 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
                 ctx.stop.wait(_backoff(try_no, exc.retry_after_s))  # returns early when stopping
                 continue
             exc.retries = try_no
-            record = _failed(task, ctx, exc, started)
+            record = ctx.guards.record(_failed(task, ctx, exc, started))
             store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
             return record
         cost = _cost(task.arm, completion.usage)
         completion = replace(completion, retries=try_no)
-        record = _record(task, ctx, completion, cost, started, cache_hit=False)
+        record = _guarded(task, ctx, completion, cost, started, guard, cache_hit=False)
         store.commit(
             ctx.attempt,
             record,
-            completion,
+            ctx.guards.completion(completion),
             task.cache_key,
             _audit_texts(task, record, ctx),
             settlement=(ledger_id, cost or 0.0),
         )
         return record
     return None
+
+
+def _guarded(
+    task: Task,
+    ctx: _Context,
+    completion: Completion,
+    cost: float | None,
+    started: str,
+    guard: Any,
+    *,
+    cache_hit: bool,
+) -> CallRecord:
+    """The answer checked by the tier's after-call hooks (vault values restored, output rules),
+    as the record to store: blocked answers are withheld, every text redacted for storage."""
+    post = guard.after_call(completion.text)
+    if post.blocked is not None:
+        blocked = _blocked(task, ctx, post.blocked.reason, guard, started)
+        usage = completion.usage
+        return replace(
+            blocked, cost_usd=cost, input_tokens=usage.input_tokens, cache_hit=cache_hit,
+            output_tokens=usage.output_tokens, latency_s=completion.latency_s,
+        )  # fmt: skip
+    shown = replace(completion, text=str(post.value))
+    record = _record(task, ctx, shown, cost, started, cache_hit=cache_hit)
+    record = replace(record, findings=[f.to_dict() for f in guard.findings])
+    return ctx.guards.record(record)
+
+
+def _blocked(task: Task, ctx: _Context, reason: str, guard: Any, started: str) -> CallRecord:
+    record = replace(
+        _base_record(task, ctx, "blocked", started),
+        error=f"blocked by a guardrail: {reason}",
+        error_kind="guardrail",
+        findings=[f.to_dict() for f in guard.findings],
+    )
+    return ctx.guards.record(record)
 
 
 def _backoff(try_no: int, retry_after_s: float | None) -> float:
@@ -427,24 +484,28 @@ def _failed(task: Task, ctx: _Context, exc: CallFailed, started: str) -> CallRec
 
 def _skipped(task: Task, ctx: _Context) -> CallRecord:
     reason = f"budget cap reached (${ctx.cap}): the plan's ledger has no room for this call"
-    return replace(
+    record = replace(
         _base_record(task, ctx, "skipped_budget", now_iso()), error=reason, error_kind="budget"
     )
+    return ctx.guards.record(record)
 
 
 def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
+    """A cached answer (stored redacted), checked by the tier's after-call hooks again."""
     completion = store.cached(task.cache_key)
     if completion is None:
         return None
-    return _record(
-        task, ctx, completion, _cost(task.arm, completion.usage), now_iso(), cache_hit=True
-    )
+    guard = ctx.guards.chain.new_call()
+    cost = _cost(task.arm, completion.usage)
+    return _guarded(task, ctx, completion, cost, now_iso(), guard, cache_hit=True)
 
 
 def _audit_texts(task: Task, record: CallRecord, ctx: _Context) -> tuple[str, str]:
-    """Texts for the audit log, passed through the redaction hook (guardrails plug in here)."""
+    """Texts for the audit trail: each message redacted for storage (so a system prompt or a
+    question already scanned is not scanned again), then by the caller's hook if any."""
     hook = ctx.redact or (lambda text: text)
-    return hook(_input_text(task)), hook(record.output)
+    stored = [{"role": m.role, "content": ctx.guards.stored(m.content)} for m in task.messages]
+    return hook(json.dumps(stored, ensure_ascii=False)), hook(record.output)
 
 
 def _input_text(task: Task) -> str:

@@ -1,10 +1,12 @@
-"""The workspace database (SQLite, WAL): run journal, spending ledger, response cache, audit log.
+"""The workspace database (SQLite, WAL): run journal, spending ledger, response cache, and the
+hash-chained audit trail (`guardrails.audit.AuditTrail`, table ``audit_trail``).
 
 One file per workspace, ``<workspace>/usecase_kit.sqlite``. The ledger row of an attempt is
 committed *before* the request leaves; the answer, its settlement, its journal, cache and audit
 rows are committed in one transaction the moment it arrives, by the worker thread that received
 it. So a killed run loses no answer that had arrived, and its unsettled reservations are charged
-in full when the plan runs again. A ``Store`` is one connection: one per thread.
+in full when the plan runs again. A ``Store`` is one connection: one per thread. The runner
+redacts every text before it reaches the store (`pilot.guard`); ``redact`` is for other callers.
 """
 
 from __future__ import annotations
@@ -34,12 +36,6 @@ CREATE TABLE IF NOT EXISTS pilot_journal (
     record TEXT, finished_at TEXT, PRIMARY KEY (run_id, attempt, call_key));
 CREATE TABLE IF NOT EXISTS pilot_cache (
     cache_key TEXT PRIMARY KEY, completion TEXT, created_at TEXT);
-CREATE TABLE IF NOT EXISTS pilot_audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT, run_id TEXT, use_case_id TEXT, case_id TEXT,
-    prompt_name TEXT, prompt_version TEXT, provider TEXT, model TEXT, is_baseline INTEGER,
-    input_tokens INTEGER, output_tokens INTEGER, cached_input_tokens INTEGER,
-    reasoning_tokens INTEGER, cost_usd REAL, latency_s REAL, status TEXT, error_kind TEXT,
-    cache_hit INTEGER, input_sha256 TEXT, output_sha256 TEXT, input_text TEXT, output_text TEXT);
 CREATE TABLE IF NOT EXISTS pilot_ledger (
     id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, attempt INTEGER,
     call_key TEXT, try INTEGER, pid INTEGER, reserved_usd REAL NOT NULL,
@@ -77,8 +73,15 @@ class LedgerTotals:
 class Store:
     """Journal, ledger, cache and audit tables of one workspace (one connection)."""
 
-    def __init__(self, workspace: str | Path, *, closed_elsewhere: bool = False) -> None:
-        """``closed_elsewhere``: used by one worker thread, closed by the thread that made it."""
+    def __init__(
+        self,
+        workspace: str | Path,
+        *,
+        closed_elsewhere: bool = False,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
+        """``closed_elsewhere``: used by one worker thread, closed by the thread that made it.
+        ``redact``: what the audit trail applies to every free text it stores."""
         self.path = Path(workspace) / DB_NAME
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +91,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self.audit = _trail(self._db, redact)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"The workspace {self.path.parent} cannot be used: {exc}. It must be a folder you "
@@ -246,17 +250,19 @@ class Store:
                     "INSERT OR REPLACE INTO pilot_cache VALUES (?, ?, ?)",
                     (cache_key, json.dumps(asdict(completion)), now_iso()),
                 )
-            self._db.execute(_AUDIT_INSERT, _audit_row(record, texts))
+            self.audit.append(_audit_record(record, texts), commit=False)
 
         self._write(statements)
 
     def audit_rows(self, run_id: str | None = None) -> list[dict[str, Any]]:
-        """The audit log (optionally one run's), oldest first."""
-        cur = self._db.execute(
-            "SELECT * FROM pilot_audit WHERE (? IS NULL OR run_id=?) ORDER BY id", (run_id, run_id)
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur]
+        """The audit trail's records (optionally one run's), oldest first, with their time,
+        position and hash."""
+        rows = []
+        for row in self.audit.rows():
+            record = row["record"]
+            if run_id is None or record.get("run_id") == run_id:
+                rows.append({**record, "time": row["time"], "seq": row["seq"], "hash": row["hash"]})
+        return rows
 
     def ledger_rows(self, run_id: str) -> list[dict[str, Any]]:
         cur = self._db.execute("SELECT * FROM pilot_ledger WHERE run_id=? ORDER BY id", (run_id,))
@@ -287,7 +293,6 @@ def _journal_row(attempt: int, record: CallRecord) -> tuple[Any, ...]:
 
 
 _AUDIT_FIELDS = (
-    "started_at",
     "run_id",
     "use_case_id",
     "case_id",
@@ -296,6 +301,7 @@ _AUDIT_FIELDS = (
     "provider",
     "model",
     "is_baseline",
+    "repeat",
     "input_tokens",
     "output_tokens",
     "cached_input_tokens",
@@ -305,18 +311,20 @@ _AUDIT_FIELDS = (
     "status",
     "error_kind",
     "cache_hit",
+    "retries",
+    "started_at",
     "input_sha256",
     "output_sha256",
 )
-_AUDIT_INSERT = (
-    "INSERT INTO pilot_audit (time, "
-    + ", ".join(_AUDIT_FIELDS[1:])
-    + ", input_text, output_text) VALUES ("
-    + ", ".join("?" * (len(_AUDIT_FIELDS) + 2))
-    + ")"
-)
 
 
-def _audit_row(record: CallRecord, texts: tuple[str, str]) -> tuple[Any, ...]:
+def _audit_record(record: CallRecord, texts: tuple[str, str]) -> dict[str, Any]:
     values = record.to_dict()
-    return (*(values[f] for f in _AUDIT_FIELDS), *texts)
+    kept = {f: values[f] for f in _AUDIT_FIELDS}
+    return {**kept, "findings": record.findings, "input_text": texts[0], "output_text": texts[1]}
+
+
+def _trail(db: sqlite3.Connection, redact: Callable[[str], str] | None) -> Any:
+    from usecase_kit.guardrails.audit import AuditTrail
+
+    return AuditTrail(db, redact=redact or (lambda text: text))
