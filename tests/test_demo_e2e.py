@@ -88,3 +88,82 @@ def test_executed_notebooks_keep_figures_but_not_plotly_js(demo_run: tuple[Path,
     text = executed.read_text(encoding="utf-8")
     assert executed.stat().st_size < 1_000_000
     assert "application/vnd.plotly.v1+json" in text and "window.PlotlyConfig" not in text
+
+
+# ---- what a steering committee reads (issue 9, "wrong today") ------------------------------
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no scripts, styles or tags."""
+    import html as htmlmod
+
+    text = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return htmlmod.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _pack(index: Path, use_case_id: str) -> tuple[str, dict[str, object]]:
+    folder = index.parent / use_case_id
+    html = (folder / "decision_pack.html").read_text(encoding="utf-8")
+    return _visible(html), json.loads((folder / "results.json").read_text(encoding="utf-8"))
+
+
+def test_packs_say_why_the_tier_and_read_like_a_document(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    for folder in index.parent.glob("*/results.json"):
+        text, results = _pack(index, folder.parent.name)
+        tier = results["tier"]
+        assert f"Why this tier: {tier['why']}" in " ".join(text.split())
+        # no rule codes, snake_case metrics or raw ISO timestamps for the reader (redaction
+        # placeholders such as <EMAIL_1> in sample answers are meant to be read)
+        assert not re.search(r"(?<!<)\b[A-Z]{3,}(_[A-Z0-9]+)+\b(?!>)", text), folder
+        assert "accuracy_ci_low" not in text and "eval_set_size" not in text
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+        assert "M-25-21" not in text  # EU use cases cite EU instruments only
+        assert "higher is worse" in text  # risk and regulatory burden say which way is good
+
+
+def test_baseline_banner_only_where_the_baseline_ran(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    piloted, _ = _pack(index, "knowledge-search")
+    unpiloted, results = _pack(index, "code-review")
+    assert "OFFLINE BASELINE" in piloted
+    assert results["evidence"] is None and "OFFLINE BASELINE" not in unpiloted
+
+
+def test_baseline_latency_is_not_a_passed_gate(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    _, results = _pack(index, "knowledge-search")
+    gates = {g["metric"]: g for g in results["decision"]["gates"]}  # type: ignore[index]
+    assert gates["latency_p95_s"]["status"] == "not applicable"
+
+
+def test_prohibited_and_low_score_no_gos_do_not_look_alike(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    _, banned_results = _pack(index, "employee-emotion")
+    _, low_results = _pack(index, "rfp-drafting")
+    assert banned_results["decision"]["headline"] == "NO-GO: prohibited practice"  # type: ignore[index]
+    assert low_results["decision"]["headline"] == "NO-GO: not yet worth a pilot"  # type: ignore[index]
+    listing = index.read_text(encoding="utf-8")
+    assert 'class="prohibited">NO-GO: prohibited practice' in listing
+    assert 'class="no_go">NO-GO: not yet worth a pilot' in listing
+
+
+def test_high_scrutiny_without_evidence_is_not_a_conditional_go(
+    demo_run: tuple[Path, str],
+) -> None:
+    index, _ = demo_run
+    _, results = _pack(index, "customer-chatbot")
+    decision = results["decision"]
+    assert decision["verdict"] == "no_go" and decision["basis"] == "insufficient_evidence"  # type: ignore[index]
+
+
+def test_annex_iii_point_and_tco_inputs_are_shown(demo_run: tuple[Path, str]) -> None:
+    index, _ = demo_run
+    clinical, _ = _pack(index, "clinical-triage")
+    assert "Annex III point 5(d)" in " ".join(clinical.split())
+    knowledge, results = _pack(index, "knowledge-search")
+    tco = results["tco"]
+    assert tco["payback_months"] is not None and "Payback in" in knowledge  # type: ignore[index]
+    assert "Decision date: 15 January 2027" in " ".join(knowledge.split())
+    helpdesk, _ = _pack(index, "it-helpdesk")
+    assert "not provided (fill in economics.hosting_usd_per_month" in " ".join(helpdesk.split())

@@ -312,6 +312,9 @@ def _score_reason(score: float, row: Mapping[str, Any]) -> str:
 
 def _tier_reason(tier: TierResult) -> str:
     label = TIER_LABELS.get(tier.tier, tier.tier)
+    deciding = [e.reason for e in tier.evidence if e.tier == tier.tier and e.kind != "default"]
+    if deciding:
+        return f"Risk tier {label}: {deciding[0][:1].lower()}{deciding[0][1:]}".rstrip(".") + "."
     import re
 
     why = (

@@ -67,10 +67,12 @@ def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
     """The tier and, in the reader's words, why this use case is in it."""
     label = TIER_LABELS.get(tier.tier, tier.tier)
     reasons = [_RULE_ID.sub("", r) for r in tier.reasons]
-    if tier.defaulted or not reasons:
+    deciding = [e.reason for e in tier.evidence if e.tier == tier.tier and e.kind != "default"]
+    if tier.defaulted or not (deciding or reasons):
         why = "no rule placed it higher or lower (the default tier)"
     else:
-        why = "; ".join(r.rstrip(".") for r in reasons[:2])
+        why = "; ".join(r.rstrip(".") for r in (deciding or reasons)[:2])
+    cases = tier.precedent.cases if tier.precedent is not None else ()
     return TierSummary(
         tier=tier.tier,
         label=label,
@@ -78,6 +80,14 @@ def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
         reasons=reasons,
         rule_ids=list(tier.rule_ids),
         annex_iii=use_case.regulatory.annex_iii,
+        evidence=[e.as_dict() for e in tier.evidence],
+        precedent=tier.precedent_sentence() or None,
+        precedent_cases=[
+            {"agency": c.agency, "id": c.id, "name": c.name, "determination": c.label,
+             "high_impact": c.positive, "similarity": round(c.similarity, 3)}
+            for c in cases
+        ],  # fmt: skip
+        for_review=tier.for_review,
     )
 
 

@@ -156,7 +156,7 @@ def _execute(job: PackJob, executed: Path, out_dir: Path) -> tuple[str | None, i
                 # the kernel starts in the pack's folder, not the caller's (a stray attr.py
                 # there would shadow a package); not papermill's cwd=, a process-wide chdir
                 resources={"metadata": {"path": str(out_dir)}},
-                extra_arguments=["--log-level=ERROR"],
+                extra_arguments=["--log-level=CRITICAL"],  # no shutdown chatter on stderr
             )
             return None, attempt
         except pm.PapermillExecutionError as exc:  # a cell failed: never retried

@@ -66,6 +66,10 @@ class TierSummary(_Record):
     reasons: list[str]
     rule_ids: list[str]
     annex_iii: str | None = None
+    evidence: list[dict[str, Any]] = Field(default_factory=list)  # risk.Evidence.as_dict()
+    precedent: str | None = None  # "7 of the 10 most similar ... were high-impact"
+    precedent_cases: list[dict[str, Any]] = Field(default_factory=list)
+    for_review: bool = False
 
 
 class GateSummary(_Record):
