@@ -189,7 +189,7 @@ def _group(
     provider, model, prompt_name, version = key
     return GroupReport(
         provider, model, prompt_name, version, is_baseline, len(per_case), len(records), repeats,
-        failed, results, scores,
+        failed, results, scores, tuple(sorted(per_case)),
     )  # fmt: skip
 
 

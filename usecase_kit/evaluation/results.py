@@ -71,13 +71,14 @@ class GroupReport:
     failed_calls: int
     metrics: Mapping[str, MetricResult]
     scores: Mapping[str, Mapping[str, tuple[float, ...]]] = field(default_factory=dict, repr=False)
+    case_ids: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
         return f"{self.provider}:{self.model} · {self.prompt_name}@{self.prompt_version}"
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k not in ("metrics", "scores")}
+        data = {k: v for k, v in asdict(self).items() if k not in ("metrics", "scores", "case_ids")}
         data["label"] = self.label
         data["metrics"] = {name: _json(asdict(r)) for name, r in self.metrics.items()}
         return data
