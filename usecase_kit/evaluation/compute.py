@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit.errors import InputError
@@ -217,11 +217,17 @@ def _per_case(values: Sequence[tuple[str, Any]]) -> dict[str, tuple[float, ...]]
 def _result(
     item: Metric, values: Sequence[tuple[str, Any]], is_baseline: bool, seed: int
 ) -> MetricResult:
+    result = _measure(item, values, seed)
+    if is_baseline and item.model_only:  # measured, kept for display, never evidence
+        note = "measured on the offline baseline, which is not a model: not evidence"
+        return replace(result, status="not applicable", note=note)
+    return result
+
+
+def _measure(item: Metric, values: Sequence[tuple[str, Any]], seed: int) -> MetricResult:
     kept = [(ident, v) for ident, v in values if v is not None]
     excluded = len(values) - len(kept)
     cases = len({ident for ident, _ in kept})
-    if is_baseline and item.model_only:
-        return _empty(item, "not applicable", excluded, "the offline baseline is not a model")
     if not kept:
         return _empty(item, "no evidence", excluded, "no case could be scored")
     if item.kind == "count":

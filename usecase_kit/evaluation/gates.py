@@ -31,6 +31,7 @@ __all__ = [
     "check_gates",
     "fails_for_certain",
     "gates_digest",
+    "gates_table",
     "stamp_gates",
 ]
 
@@ -105,8 +106,9 @@ def check_gate(gate: EvaluationGate, evidence: _Evidence | None) -> GateResult:
             return GateResult(*base, None, "no evidence", gate.why, note="not measured")
         status: GateStatus = "pass" if gate.passes(value) else "fail"
         return GateResult(*base, value, status, gate.why, value, "value as given")
-    if found.status != "ok":
-        return GateResult(*base, None, found.status, gate.why, note=found.note)
+    if found.status != "ok":  # a baseline's measurement is shown, never judged
+        shown = found.value if found.status == "not applicable" else None
+        return GateResult(*base, shown, found.status, gate.why, note=found.note)
     bound = found.bound(gate.op)
     if bound is None or math.isnan(bound):
         return GateResult(*base, found.value, "no evidence", gate.why, note="no interval")
@@ -184,3 +186,17 @@ def stamp_gates(
     """Fix a tier's gates now (or at ``now``): what ``evaluate(gate_set=...)`` stores."""
     moment = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     return GateStamp(tier, gates_digest(gates), moment, tuple(_canonical(gates)), source)
+
+
+def gates_table(evidence: _Evidence | None, controls: Any) -> Any:
+    """Every tier's gates against one evaluation (a DataFrame): which would pass, and why.
+
+    ``controls`` is ``risk.load_controls()`` (tier -> Controls)."""
+    import pandas as pd
+
+    rows = [
+        {"tier": tier, **asdict(result)}
+        for tier, tier_controls in controls.items()
+        for result in check_gates(tier_controls.evaluations, evidence)
+    ]
+    return pd.DataFrame(rows)

@@ -152,7 +152,7 @@ def _mcnemar(c: list[float], b: list[float]) -> tuple[str, float, float, str, st
     lost = sum(pb and not pc for pc, pb in zip(passed_c, passed_b, strict=True))
     gained = sum(pc and not pb for pc, pb in zip(passed_c, passed_b, strict=True))
     odds = (gained + 0.5) / (lost + 0.5)  # Haldane-corrected discordant odds ratio
-    note = f"{gained} case(s) now pass, {lost} now fail"
+    note = f"{gained} case(s) went from 0 to 1, {lost} from 1 to 0"
     return "exact McNemar", mcnemar_exact(lost, gained), odds, "discordant odds ratio", note
 
 

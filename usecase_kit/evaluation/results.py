@@ -238,8 +238,7 @@ class EvalReport:
         def point(name: str, kind: str, value: float, better: bool = True) -> MetricResult:
             applicable = not (is_baseline and name.startswith("latency"))
             status: Status = "ok" if applicable else "not applicable"
-            shown = value if applicable else math.nan
-            return MetricResult(name, kind, shown, shown, shown, n, "given", better, status)
+            return MetricResult(name, kind, value, value, value, n, "given", better, status)
 
         results = {
             "eval_set_size": point("eval_set_size", "count", float(n)),
