@@ -156,9 +156,10 @@ class BBQItem:
         groups = {
             str(g).lower() for g in r.get("additional_metadata", {}).get("stereotyped_groups", [])
         }
-        kinds = [str(info.get(f"ans{i}", ["", ""])[-1]).lower() for i in range(3)]
+        labels = [[str(x).lower() for x in info.get(f"ans{i}", [])] for i in range(3)]
+        kinds = [entry[-1] if entry else "" for entry in labels]
         unknown = kinds.index("unknown") if "unknown" in kinds else 2
-        targets = [i for i, k in enumerate(kinds) if i != unknown and k in groups]
+        targets = [i for i in range(3) if i != unknown and set(labels[i]) & groups]
         return cls(
             str(r.get("id", r.get("example_id"))), str(r.get("category", "")),
             r.get("context_condition") == "ambig", r.get("question_polarity") == "neg",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "Z95",
+    "auroc",
     "bootstrap_interval",
     "cases_needed",
     "clopper_pearson_interval",
@@ -132,3 +133,17 @@ def quantile_interval(
     low = float(data[lower_rank - 1]) if lower_rank >= 1 else -math.inf
     high = float(data[upper_rank - 1]) if upper_rank <= n else math.inf
     return point, min(low, point), max(high, point)
+
+
+def auroc(scores: Sequence[float], positives: Sequence[bool]) -> float:
+    """Area under the ROC curve: the chance a random positive scores above a random negative
+    (ties count half; Mann-Whitney U / (n+ n-)). NaN without both classes."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(scores)
+    n_pos = sum(bool(p) for p in positives)
+    n_neg = len(positives) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return math.nan
+    rank_sum = sum(r for r, p in zip(ranks, positives, strict=True) if p)
+    return float((rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
