@@ -33,6 +33,7 @@ __all__ = [
     "gates_digest",
     "gates_table",
     "stamp_gates",
+    "stamp_statement",
 ]
 
 GateStatus = Literal["pass", "fail", "no evidence", "not applicable"]
@@ -200,3 +201,31 @@ def gates_table(evidence: _Evidence | None, controls: Any) -> Any:
         for result in check_gates(tier_controls.evaluations, evidence)
     ]
     return pd.DataFrame(rows)
+
+
+def stamp_statement(
+    stamp: GateStamp | None, gates: Sequence[EvaluationGate], first_call_at: str | None
+) -> tuple[bool, str]:
+    """Whether the gates were fixed before the pilot and are unchanged, and a sentence saying so.
+
+    ``first_call_at`` is the earliest ``started_at`` of the run's records (ISO 8601, UTC)."""
+    if stamp is None:
+        return False, "The gates were not fixed before the pilot (no stamp recorded)."
+    short = stamp.sha256[:12]
+    if not stamp.matches(gates):
+        return False, (
+            f"The gates differ from the set fixed at {stamp.fixed_at} (sha256 {short}…): they "
+            "were changed after they were fixed."
+        )
+    if first_call_at and _instant(first_call_at) < _instant(stamp.fixed_at):
+        return False, (
+            f"The gates (sha256 {short}…) were fixed at {stamp.fixed_at}, after the pilot's "
+            f"first call at {first_call_at}."
+        )
+    when = f", before the pilot's first call at {first_call_at}" if first_call_at else ""
+    return True, f"Gates fixed at {stamp.fixed_at}{when} (sha256 {short}…), unchanged since."
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
