@@ -71,7 +71,7 @@ def test_a_new_metric_is_one_decorated_function() -> None:
 
 def test_nan_none_and_empty_outputs_are_scored_not_crashing() -> None:
     frame = _frame([math.nan, None, "", "paris is the capital"])
-    report = evaluate(frame, None, list(resolve_metrics(None)) + ["json_valid", "refusal_accuracy"])
+    report = evaluate(frame, None, [*resolve_metrics(None), "json_valid", "refusal_accuracy"])
     accuracy = report.result("accuracy")
     assert accuracy is not None and accuracy.n == 4 and accuracy.successes == 1
     assert report.result("json_valid").value == 0.0  # type: ignore[union-attr]
