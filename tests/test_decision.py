@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
 from usecase_kit.decision import decide
-from usecase_kit.evaluation.metrics import EvalReport
+from usecase_kit.evaluation.metrics import EvalReport, MetricResult
 from usecase_kit.risk import TierResult, load_controls
 
 
 def _report(
     accuracy: float, *, baseline: bool, n: int = 700, low: float | None = None
 ) -> EvalReport:
-    return EvalReport(
+    report = EvalReport.from_summary(
         eval_set_size=n,
         correct=int(accuracy * n),
         accuracy=accuracy,
@@ -28,6 +28,17 @@ def _report(
         is_baseline=baseline,
         method="test",
     )
+    # the gates also name hallucination_rate (issue 10): no unsupported claim in n answers
+    status = "not applicable" if baseline else "ok"
+    nan = float("nan")
+    bound = (0.0, 3.0 / n) if not baseline else (nan, nan)
+    value = 0.0 if not baseline else nan
+    hallucination = MetricResult(
+        "hallucination_rate", "rate", value, *bound, n, "wilson", False, status
+    )
+    group = report.primary
+    metrics = {**group.metrics, "hallucination_rate": hallucination}
+    return replace(report, groups=(replace(group, metrics=metrics),))
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,7 @@ def test_every_tier_has_controls_with_evaluation_gates() -> None:
     controls = load_controls()
     assert set(controls) == set(TIERS)
     metrics = {g.metric for g in controls["high_scrutiny"].evaluations}
-    assert {"eval_set_size", "accuracy", "accuracy_ci_low", "latency_p95_s"} <= metrics
+    # accuracy_ci_low is gone: every gate is judged on its metric's 95% bound (issue 10)
+    assert {"eval_set_size", "accuracy", "hallucination_rate", "latency_p95_s"} <= metrics
     assert controls["high_scrutiny"].human_review_share == 1.0
     assert controls["high_scrutiny"].sign_off

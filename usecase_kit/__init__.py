@@ -25,7 +25,7 @@ from usecase_kit.errors import (
     ProviderError,
     UsecaseKitError,
 )
-from usecase_kit.evaluation.metrics import EvalReport, evaluate_run, token_f1
+from usecase_kit.evaluation.metrics import EvalReport, evaluate, evaluate_run, token_f1
 from usecase_kit.paths import example_portfolio, templates_dir, temporary_workspace
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio, save_portfolio
 from usecase_kit.report import pack_section
@@ -58,6 +58,7 @@ __all__ = [
     "charts",
     "classify",
     "decide",
+    "evaluate",
     "evaluate_run",
     "example_portfolio",
     "load_controls",

@@ -1,8 +1,9 @@
 """Go / conditional go / no-go over the evidence, with its reasons and its conditions.
 
 Order matters and mirrors the scoring: hard rules first (a prohibited tier is a no-go whatever
-the score), then the weighted score, then the tier's evaluation gates, the cost, and the
-provenance of the evidence (an offline baseline can never earn a plain "go").
+the score), then the weighted score, then the tier's evaluation gates (judged on their 95%
+bounds by ``evaluation.gates``), the cost, and the provenance of the evidence (an offline
+baseline can never earn a plain "go").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from usecase_kit.evaluation.gates import GateResult, check_gates, fails_for_certain
 from usecase_kit.formatting import metric_label, metric_value, usd
 from usecase_kit.risk import TIER_LABELS, Controls, TierResult
 
@@ -79,16 +81,6 @@ class DecisionPolicy:
 
 
 @dataclass(frozen=True)
-class GateResult:
-    metric: str
-    op: str
-    threshold: float
-    value: float | None
-    status: Literal["pass", "fail", "no evidence", "not applicable"]
-    why: str = ""
-
-
-@dataclass(frozen=True)
 class Decision:
     """A verdict with its reasons (the deciding ones first), the conditions before production,
     the gates, why it is what it is (`basis`) and what would change it."""
@@ -120,30 +112,10 @@ class Decision:
         return data
 
 
-#: Metrics the offline baseline cannot speak for: it is not a model, so its latency (a BM25
-#: lookup) says nothing about a model's.
-_MODEL_ONLY_METRICS = ("latency",)
-
-
 def _check_gates(controls: Controls, evaluation: EvalEvidence | None) -> list[GateResult]:
-    values = evaluation.metrics() if evaluation is not None else {}
-    baseline = evaluation is not None and evaluation.is_baseline
-    results = []
-    for gate in controls.evaluations:
-        value = values.get(gate.metric)
-        status: Literal["pass", "fail", "no evidence", "not applicable"]
-        if baseline and gate.metric.startswith(_MODEL_ONLY_METRICS):
-            why = f"the offline baseline is not a model, so it says nothing here; {gate.why}"
-            results.append(
-                GateResult(gate.metric, gate.op, gate.threshold, None, "not applicable", why)
-            )
-            continue
-        if value is None or math.isnan(value):
-            status = "no evidence"
-        else:
-            status = "pass" if gate.passes(value) else "fail"
-        results.append(GateResult(gate.metric, gate.op, gate.threshold, value, status, gate.why))
-    return results
+    """Every gate on its 95% bound (``evaluation.gates``); a metric the offline baseline cannot
+    speak for (latency, groundedness: it is not a model) is "not applicable", never a pass."""
+    return check_gates(controls.evaluations, evaluation)
 
 
 def _evidence_conditions(gates: list[GateResult], evaluation: EvalEvidence | None) -> list[str]:
@@ -158,15 +130,23 @@ def _evidence_conditions(gates: list[GateResult], evaluation: EvalEvidence | Non
     for gate in gates:
         name, threshold = metric_label(gate.metric), metric_value(gate.threshold, gate.metric)
         if gate.status == "fail":
-            conditions.append(
-                f"{name} must be {_OPS.get(gate.op, gate.op)} {threshold}; the pilot measured "
-                f"{metric_value(gate.value, gate.metric)}."
-            )
+            conditions.append(_not_met(gate, name, threshold))
         elif gate.status == "no evidence" and evaluation is not None:
             conditions.append(
                 f"{name} ({_OPS.get(gate.op, gate.op)} {threshold}) has no evidence yet."
             )
     return conditions
+
+
+def _not_met(gate: GateResult, name: str, threshold: str) -> str:
+    text = (
+        f"{name} must be {_OPS.get(gate.op, gate.op)} {threshold}; the pilot measured "
+        f"{metric_value(gate.value, gate.metric)}."
+    )
+    if gate.bound is not None and gate.basis not in ("exact count", "value as given"):
+        bound = metric_value(gate.bound, gate.metric)
+        text += f" Its {gate.basis} is {bound}, and a gate is judged on that bound."
+    return text
 
 
 _OPS = {">=": "at least", "<=": "at most", ">": "above", "<": "below", "==": "exactly"}
@@ -195,16 +175,19 @@ _REVIEW_WORDS = {
 
 
 def _fails_for_certain(evaluation: EvalEvidence | None, controls: Controls) -> str | None:
-    """A model's accuracy whose optimistic (upper 95%) bound is still below the gate."""
+    """A model's metric whose optimistic 95% bound still misses its gate (any registered
+    metric but the case count, which more cases fix)."""
     if evaluation is None or evaluation.is_baseline:
         return None
-    high = evaluation.metrics().get("accuracy_ci_high")
     for gate in controls.evaluations:
-        if gate.metric == "accuracy" and high is not None and high < gate.threshold:
+        missed = fails_for_certain(gate, evaluation)
+        if missed is not None and missed.bound is not None:
+            bound = metric_value(missed.bound, gate.metric)
+            threshold = metric_value(gate.threshold, gate.metric)
             return (
-                f"Even the upper 95% bound of the model's accuracy ({high:.1%}) is below the "
-                f"tier's gate ({gate.threshold:.0%}): iterate on the prompt, retrieval or model, "
-                "then pilot again."
+                f"Even the {missed.basis} of the model's {metric_label(gate.metric).lower()} "
+                f"({bound}) misses the tier's gate ({_OPS.get(gate.op, gate.op)} {threshold}): "
+                "iterate on the prompt, retrieval or model, then pilot again."
             )
     return None
 
@@ -289,7 +272,7 @@ def decide(
     failed = _fails_for_certain(evaluation, controls)
     if failed:
         reasons.insert(0, failed)
-        change = ("A new prompt, retrieval or model whose pilot reaches the accuracy gate.",)
+        change = ("A new prompt, retrieval or model whose pilot reaches the tier's gates.",)
         return Decision("no_go", tuple(reasons), (), gates, "fails_gate", change)
     conditions = _evidence_conditions(list(gates), evaluation)
     conditions += _review_conditions(controls, human_review)

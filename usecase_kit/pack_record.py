@@ -82,13 +82,20 @@ def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
         annex_iii=use_case.regulatory.annex_iii,
         evidence=[e.as_dict() for e in tier.evidence],
         precedent=tier.precedent_sentence() or None,
-        precedent_cases=[
-            {"agency": c.agency, "id": c.id, "name": c.name, "determination": c.label,
-             "high_impact": c.positive, "similarity": round(c.similarity, 3)}
-            for c in cases
-        ],  # fmt: skip
+        precedent_cases=[_case(c) for c in cases],
         for_review=tier.for_review,
     )
+
+
+def _case(c: Any) -> dict[str, Any]:
+    return {
+        "agency": c.agency,
+        "id": c.id,
+        "name": c.name,
+        "determination": c.label,
+        "high_impact": c.positive,
+        "similarity": round(c.similarity, 3),
+    }
 
 
 def rubric_summary(setup: Setup) -> RubricSummary:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
 from usecase_kit._config import StrictModel, load_model
 from usecase_kit.errors import InputError
+from usecase_kit.evaluation.gates import EvaluationGate
 from usecase_kit.paths import templates_dir
 from usecase_kit.risk.model import TIERS, Tier
 
@@ -19,18 +19,6 @@ __all__ = ["Controls", "EvaluationGate", "load_controls"]
 
 class _Strict(StrictModel):
     """The project's strict base (unknown keys, NaN refused), as every file a user edits."""
-
-
-class EvaluationGate(_Strict):
-    """A metric the pilot's evidence must satisfy, e.g. accuracy >= 0.9."""
-
-    metric: str
-    op: Literal[">=", "<="]
-    threshold: float
-    why: str = ""
-
-    def passes(self, value: float) -> bool:
-        return value >= self.threshold if self.op == ">=" else value <= self.threshold
 
 
 class Controls(_Strict):

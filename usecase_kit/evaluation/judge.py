@@ -1,0 +1,160 @@
+"""LLM-as-judge for groundedness through the provider interface, and how far to trust it.
+
+The rubric is a prompt template (``templates/prompts/groundedness_judge.md``) whose content
+hash is its version, so every verdict names the rubric it was given. A reply that is not the
+JSON the rubric asks for is kept as "unparsed" (no evidence), never a silent 0 or NaN. Before a
+judge's verdicts are used as evidence, ``agreement`` compares them with human labels on the same
+answers: true and false positive rates with Wilson intervals, and Cohen's kappa.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from usecase_kit.evaluation.registry import Case, Metric, Output
+from usecase_kit.evaluation.stats import wilson_interval
+from usecase_kit.providers.base import CallFailed, Provider
+
+__all__ = ["Agreement", "Judge", "JudgeVerdict", "agreement", "judge_metric"]
+
+JUDGE_PROMPT = "groundedness_judge"
+#: A rubric score from which the answer counts as grounded (Azure AI Evaluation's floor is 3;
+#: METHODS.md §5.4 asks 4/5 for the medium and high-scrutiny tiers).
+GROUNDED_FROM = 4
+
+_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class JudgeVerdict:
+    """One graded answer: the 1-5 score (None when the reply could not be read)."""
+
+    score: int | None
+    grounded: bool | None
+    reason: str
+    unsupported_claims: tuple[str, ...]
+    rubric_version: str
+    judge_model: str
+    status: str = "ok"  # "ok", "unparsed" or "failed"
+
+
+class Judge:
+    """Grades answers with a model: ``Judge(get_provider("openai:gpt-4o-mini"))``."""
+
+    def __init__(
+        self, provider: Provider, *, prompt: str = JUDGE_PROMPT, grounded_from: int = GROUNDED_FROM
+    ) -> None:
+        from usecase_kit.prompts import load_prompt
+
+        self.provider = provider
+        self.template = load_prompt(prompt)
+        self.grounded_from = grounded_from
+
+    @property
+    def rubric_version(self) -> str:
+        return f"{self.template.name}@{self.template.version}"
+
+    def grade(self, question: str, context: str, answer: str) -> JudgeVerdict:
+        """The judge's verdict on one answer; a failed call or odd reply is a verdict too."""
+        messages = self.template.render(
+            {"question": question, "context": context, "answer": answer}
+        )
+        try:
+            reply = self.provider.complete(messages, self.template.settings).text
+        except CallFailed as exc:
+            return self._verdict(None, f"judge call failed ({exc.kind})", (), "failed")
+        return self.parse(reply)
+
+    def parse(self, reply: str) -> JudgeVerdict:
+        """Read the rubric's JSON reply (a code fence or text around it is tolerated)."""
+        found = _OBJECT.search(reply)
+        try:
+            data: Any = json.loads(found.group(0)) if found else None
+        except json.JSONDecodeError:
+            data = None
+        score = data.get("score") if isinstance(data, dict) else None
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 1 <= score <= 5:
+            return self._verdict(None, f"unreadable reply: {reply[:80]!r}", (), "unparsed")
+        claims = data.get("unsupported_claims") or []
+        claims = tuple(str(c) for c in claims) if isinstance(claims, list) else (str(claims),)
+        return self._verdict(round(score), str(data.get("reason", "")), claims, "ok")
+
+    def _verdict(
+        self, score: int | None, reason: str, claims: tuple[str, ...], status: str
+    ) -> JudgeVerdict:
+        grounded = None if score is None else score >= self.grounded_from
+        return JudgeVerdict(
+            score, grounded, reason, claims, self.rubric_version, self.provider.spec, status
+        )
+
+
+def judge_metric(judge: Judge, name: str = "judge_groundedness") -> Metric:
+    """A rate metric: the share of answers the judge grades grounded (register it to gate on
+    it: ``registry.register(judge_metric(judge))``). Unreadable verdicts are left out."""
+
+    def score(case: Case, output: Output) -> bool | None:
+        if not output.ok or not case.context or not output.text.strip():
+            return None
+        return judge.grade(case.question, case.context, output.text).grounded
+
+    return Metric(
+        name,
+        "rate",
+        score,
+        f"LLM judge ({judge.provider.spec}, rubric {judge.rubric_version}) grades the answer "
+        f">= {judge.grounded_from}/5 grounded",
+        model_only=True,
+        interval="wilson",
+    )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A detector's (or judge's) flags against human labels; positive = "flagged as failing"."""
+
+    n: int
+    true_positive_rate: float
+    tpr_ci: tuple[float, float]
+    false_positive_rate: float
+    fpr_ci: tuple[float, float]
+    accuracy: float
+    cohen_kappa: float
+
+
+def agreement(flags: Sequence[bool | None], human: Sequence[bool]) -> Agreement:
+    """How a judge's flags (True = it says the answer fails) match humans' (True = fails).
+
+    Items the judge could not grade (None) are left out. TPR is the share of human-failed
+    answers the judge flags; FPR the share of human-passed answers it flags anyway.
+    """
+    pairs = [(bool(f), bool(h)) for f, h in zip(flags, human, strict=True) if f is not None]
+    tp = sum(f and h for f, h in pairs)
+    fp = sum(f and not h for f, h in pairs)
+    positives = sum(h for _, h in pairs)
+    negatives = len(pairs) - positives
+    n = len(pairs)
+    accuracy = sum(f == h for f, h in pairs) / n if n else float("nan")
+    return Agreement(
+        n,
+        tp / positives if positives else float("nan"),
+        wilson_interval(tp, positives),
+        fp / negatives if negatives else float("nan"),
+        wilson_interval(fp, negatives),
+        accuracy,
+        _kappa(pairs),
+    )
+
+
+def _kappa(pairs: Sequence[tuple[bool, bool]]) -> float:
+    n = len(pairs)
+    if n == 0:
+        return float("nan")
+    observed = sum(f == h for f, h in pairs) / n
+    flag_rate = sum(f for f, _ in pairs) / n
+    human_rate = sum(h for _, h in pairs) / n
+    expected = flag_rate * human_rate + (1 - flag_rate) * (1 - human_rate)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
