@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from usecase_kit.config import OFFLINE_PROVIDER, RunConfig, Setup
 from usecase_kit.decision import REVIEW_SHARE, Decision, decide
-from usecase_kit.evaluation.metrics import EvalReport, evaluate_run, token_f1
+from usecase_kit.evaluation.metrics import EvalReport, token_f1
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
 from usecase_kit.risk import TIER_LABELS, Controls, TierResult, classify
 
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from usecase_kit.costs import CostProjection
     from usecase_kit.costs.scenarios import ScenarioComparison
     from usecase_kit.costs.tco import TCO
-    from usecase_kit.pilot import PilotRun
+    from usecase_kit.evaluation.gates import GateStamp
+    from usecase_kit.pilot import PilotPlan, PilotRun
     from usecase_kit.results import PackResult
 
 __all__ = [
@@ -187,6 +188,14 @@ def _pilot_budget(
     return cap
 
 
+@dataclass(frozen=True)
+class _Pilot:
+    run: PilotRun
+    plan: PilotPlan
+    endpoint: str | None
+    stamp: GateStamp
+
+
 def _run_pilot(
     portfolio: Portfolio,
     use_case: UseCase,
@@ -195,7 +204,7 @@ def _run_pilot(
     workspace: Path,
     setup: Setup,
     notes: list[str],
-) -> tuple[PilotRun | None, str | None]:
+) -> _Pilot | None:
     from usecase_kit.evaluation.golden import load_golden, load_passages
     from usecase_kit.pilot import PilotPlan, run_pilot
     from usecase_kit.providers import get_provider
@@ -203,7 +212,7 @@ def _run_pilot(
     spec = use_case.pilot
     if spec is None:
         notes.append("No pilot is defined for this use case (no golden set).")
-        return None, None
+        return None
     where = {"use_case": use_case.id}
     golden = portfolio.resolve(spec.golden_set, field="pilot.golden_set", **where)
     cases = load_golden(golden, limit=spec.max_cases)
@@ -223,6 +232,7 @@ def _run_pilot(
     )
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
+    stamp = _fix_gates(use_case.id, tier, workspace, setup)
     run = run_pilot(
         plan,
         workspace=workspace,
@@ -230,7 +240,19 @@ def _run_pilot(
         budget_usd=budget,
         providers={provider: model},
     )
-    return run, getattr(model, "base_url", None)
+    return _Pilot(run, plan, getattr(model, "base_url", None), stamp)
+
+
+def _fix_gates(use_case_id: str, tier: str, workspace: Path, setup: Setup) -> GateStamp:
+    """Record the tier's gates before the first call, with their hash and time, so the pack
+    can show they were not moved after the results were known."""
+    from usecase_kit.evaluation.gates import stamp_gates
+    from usecase_kit.evaluation.review import ReviewStore
+
+    source = next((s.path for s in setup.sources if s.role == "controls"), "")
+    stamp = stamp_gates(tier, setup.controls[tier].evaluations, source=source)  # type: ignore[index]
+    with ReviewStore(workspace) as store:
+        return store.fix_gates(use_case_id, stamp)
 
 
 def _project(
@@ -298,9 +320,11 @@ def assess_use_case(
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
         decision = decide(score_row, tier, controls, None, None, policy=setup.policy)
         return Assessment(use_case, score_row, tier, controls, decision, **base)  # type: ignore[arg-type]
-    run, endpoint = _run_pilot(portfolio, use_case, tier.tier, spec, Path(workspace), setup, notes)
+    piloted = _run_pilot(portfolio, use_case, tier.tier, spec, Path(workspace), setup, notes)
+    run = piloted.run if piloted else None
+    endpoint = piloted.endpoint if piloted else None
     pilot = run.to_frame() if run is not None else None
-    evaluation = evaluate_run(pilot) if pilot is not None and len(pilot) else None
+    evaluation = _evaluate(piloted, pilot, setup)
     cost, scenarios = _project(use_case, pilot, setup, notes)
     decision = decide(
         score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd,
@@ -317,6 +341,20 @@ def assess_use_case(
 
     assessment.tco = total_cost_of_ownership(use_case, cost, assessment.review_share)
     return assessment
+
+
+def _evaluate(
+    piloted: _Pilot | None, frame: pd.DataFrame | None, setup: Setup
+) -> EvalReport | None:
+    """The pilot's metrics with intervals, per model and prompt version, and the gate stamp."""
+    from usecase_kit.evaluation.pilots import evaluate_pilot
+
+    if piloted is None or frame is None or not len(frame):
+        return None
+    report = evaluate_pilot(
+        frame, piloted.plan, gate_set=piloted.stamp.to_dict(), seed=setup.config.seed
+    )
+    return report
 
 
 def _pilot_summary(run: PilotRun, frame: pd.DataFrame) -> dict[str, Any]:

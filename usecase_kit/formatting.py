@@ -15,6 +15,15 @@ METRIC_LABELS = {
     "latency_p50_s": "Median latency",
     "latency_p95_s": "Latency, 95th percentile",
     "mean_f1": "Mean token F1",
+    "token_f1": "Token F1",
+    "exact_match": "Exact match",
+    "rouge_l": "ROUGE-L",
+    "refusal_rate": "Refusal rate",
+    "failed_call_rate": "Failed calls",
+    "latency_p99_s": "Latency, 99th percentile",
+    "cost_per_case_usd": "Cost per case",
+    "groundedness": "Groundedness (share of claims supported)",
+    "hallucination_rate": "Hallucination rate",
 }
 #: How rubric criteria read (and which way is good).
 CRITERION_LABELS = {
@@ -68,10 +77,16 @@ def metric_value(value: float | None, metric: str) -> str:
     """A gate's value in its own unit: shares as %, sizes as whole numbers, times in seconds."""
     if value is None or math.isnan(value):
         return "—"
-    if metric.startswith(("accuracy", "rate", "share")) or metric.endswith(("_rate", "_share")):
+    if math.isinf(value):
+        return "unbounded"
+    if metric.startswith(("accuracy", "rate", "share", "exact_match")) or metric.endswith(
+        ("_rate", "_share")
+    ):
         return f"{100 * value:.1f}%"
     if metric.endswith("_s"):
         return f"{value:.2f} s"
+    if metric.endswith("_usd"):
+        return usd(value)
     if float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}"

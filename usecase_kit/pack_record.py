@@ -161,6 +161,9 @@ def _decision(a: Assessment) -> DecisionSummary:
             value=_number(g.value),
             status=g.status,
             why=g.why,
+            bound=_number(getattr(g, "bound", None)),
+            basis=str(getattr(g, "basis", "")),
+            note=str(getattr(g, "note", "")),
         )
         for g in d.gates
     ]
@@ -195,7 +198,43 @@ def _evidence(a: Assessment) -> EvidenceSummary | None:
         output_tokens=int(s.get("output_tokens", 0)),
         pilot_cost_usd=_number(s.get("cost_usd")),
         prompt_versions=list(s.get("prompt_versions", [])),
+        metrics=metric_rows(a),
+        gates_fixed=gates_statement(a),
     )
+
+
+def metric_rows(a: Assessment) -> list[dict[str, Any]]:
+    """Every metric of every (model, prompt version) group, with its interval."""
+    from usecase_kit.assessment import _json_safe
+
+    e = a.evaluation
+    table = getattr(e, "table", None)
+    if e is None or table is None:
+        return []
+    frame = table()
+    keep = ["group", "name", "kind", "value", "ci_low", "ci_high", "n", "interval", "status",
+            "note"]  # fmt: skip
+    return [_json_safe(r) for r in frame[keep].to_dict(orient="records")]
+
+
+def gates_statement(a: Assessment) -> str:
+    """'The gates were fixed at ... before the first call and are unchanged', or why not."""
+    from usecase_kit.evaluation.gates import GateStamp, stamp_statement
+
+    stamp_data = getattr(a.evaluation, "gate_set", None)
+    if a.evaluation is None or not stamp_data or a.pilot is None or a.pilot.empty:
+        return ""
+    stamp = GateStamp(**{**stamp_data, "gates": tuple(stamp_data["gates"])})
+    first = str(a.pilot["started_at"].min())
+    sentence = stamp_statement(stamp, a.controls.evaluations, first)[1]
+    iso = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?"
+    return re.sub(iso, lambda m: _precise(m.group(0)), sentence)
+
+
+def _precise(iso: str) -> str:
+    """A readable time to the second (a stamp is fixed seconds before the first call)."""
+    when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+    return f"{when.day} {when:%B %Y, %H:%M:%S} UTC"
 
 
 def _cost(a: Assessment) -> CostSummary | None:

@@ -80,6 +80,9 @@ class GateSummary(_Record):
     value: float | None
     status: str
     why: str
+    bound: float | None = None
+    basis: str = ""
+    note: str = ""
 
 
 class DecisionSummary(_Record):
@@ -108,6 +111,8 @@ class EvidenceSummary(_Record):
     output_tokens: int
     pilot_cost_usd: float | None
     prompt_versions: list[str]
+    metrics: list[dict[str, Any]] = Field(default_factory=list)  # one row per group and metric
+    gates_fixed: str = ""  # whether the gates were fixed before the pilot, and unchanged
 
 
 class CostSummary(_Record):
