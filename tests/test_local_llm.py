@@ -225,6 +225,19 @@ def test_a_server_that_cannot_start_is_a_clear_error_and_leaves_nothing(
         assert holders(log) == [], f"a server process survived: {log}"
 
 
+def test_a_key_that_looks_like_an_option_still_starts(provider: Any, tmp_path: Path) -> None:
+    from usecase_kit.providers.local.server import LlamaServer
+
+    server = LlamaServer(replace(provider.config, log_dir=tmp_path))
+    server.api_key = "-starts-with-a-dash"  # argparse would take it for an option
+    try:
+        bounded(server.start)
+        assert server.alive()
+    finally:
+        server.stop()
+    assert holders(server.log_path) == []  # type: ignore[arg-type]
+
+
 # ---- no process left behind --------------------------------------------------------------------
 
 

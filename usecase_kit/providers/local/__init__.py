@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
-    "OFFLINE_BASELINE",
     "KNOWN_MODELS",
+    "OFFLINE_BASELINE",
     "LocalProvider",
     "available",
     "create_local",

@@ -13,6 +13,7 @@ import os
 import runpy
 import sys
 import threading
+import traceback
 from typing import Any
 
 #: Our own flag, removed before llama_cpp.server parses the rest.
@@ -71,8 +72,27 @@ def main() -> None:
     if FRESH_PROMPTS in args:
         args.remove(FRESH_PROMPTS)
         _fresh_prompts()
-    sys.argv = ["llama_cpp.server", *args, *(["--api_key", api_key] if api_key else [])]
-    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+    # "--api_key=KEY", not "--api_key KEY": a key may start with "-"
+    sys.argv = ["llama_cpp.server", *args, *([f"--api_key={api_key}"] if api_key else [])]
+    os._exit(_run_server())
+
+
+def _run_server() -> int:
+    """The server's exit code. The process then leaves with ``os._exit``: a normal shutdown
+    would abort (SIGABRT) while the watchdog thread still blocks on stdin."""
+    code = 1
+    try:
+        runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ class LlamaServer:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.api_key = secrets.token_urlsafe(24)
+        self.api_key = secrets.token_hex(24)
         self.port = 0
         self.log_path: Path | None = None
         self.started_s = 0.0
