@@ -127,3 +127,17 @@ def test_import_of_the_package_does_not_load_the_runtime() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_server_logs_keep_the_last_starts_only(tmp_path: Path) -> None:
+    from usecase_kit.providers.local.server import KEEP_LOGS, ServerConfig, _new_log
+
+    for i in range(KEEP_LOGS + 5):
+        (tmp_path / f"tiny-20260101T0000{i:02d}-1-abc.log").write_text("old")
+    (tmp_path / "other-20260101T000000-1-abc.log").write_text("another model's")
+    path = _new_log(ServerConfig(model_path=tmp_path / "m.gguf", alias="tiny", log_dir=tmp_path))
+    path.write_text("new")
+    kept = sorted(p.name for p in tmp_path.glob("tiny-*.log"))
+    assert len(kept) == KEEP_LOGS and path.name in kept
+    assert "tiny-20260101T000000-1-abc.log" not in kept  # the oldest went first
+    assert (tmp_path / "other-20260101T000000-1-abc.log").exists()
