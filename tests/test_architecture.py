@@ -24,3 +24,8 @@ def test_only_the_openai_provider_imports_openai() -> None:
 def test_only_packs_runs_notebooks() -> None:
     assert _importers("papermill") == {"packs.py"}
     assert _importers("nbconvert") == {"packs.py"}
+
+
+def test_only_the_local_launcher_imports_llama_cpp() -> None:
+    # the toolkit's process never loads llama.cpp: the model runs in the server process only
+    assert _importers("llama_cpp") == {"providers/local/_serve.py"}

@@ -40,9 +40,9 @@ def provider(server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> Prov
 
 
 def test_unknown_prefix_lists_known_prefixes() -> None:
-    with pytest.raises(ProviderError, match="azure:, offline:, openai:"):
+    with pytest.raises(ProviderError, match="azure:, local:, offline:, openai:"):
         get_provider("anthropic:claude")
-    assert {"openai", "azure", "offline"} <= set(known_prefixes())
+    assert {"openai", "azure", "local", "offline"} <= set(known_prefixes())
 
 
 @pytest.mark.parametrize("spec", ["gpt-4o-mini", "openai:", "offline:gpt"])

