@@ -20,7 +20,17 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     result = subprocess.run(
-        [sys.executable, "-m", "usecase_kit", "demo", "--output-dir", str(out), "--overwrite"],
+        [
+            sys.executable,
+            "-m",
+            "usecase_kit",
+            "demo",
+            "--output-dir",
+            str(out),
+            "--overwrite",
+            "--provider",
+            "offline:baseline",
+        ],
         capture_output=True,
         text=True,
         env=env,

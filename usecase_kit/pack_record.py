@@ -200,6 +200,7 @@ def _evidence(a: Assessment) -> EvidenceSummary | None:
         prompt_versions=list(s.get("prompt_versions", [])),
         metrics=metric_rows(a),
         gates_fixed=gates_statement(a),
+        model_provenance=(s.get("model_provenance") or {}).get(a.provider),
     )
 
 

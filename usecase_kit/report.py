@@ -144,9 +144,9 @@ def controls_plan(a: Assessment) -> list[dict[str, str]]:
         rows.append({"control": "Evaluation gate", "requirement": requirement, "status": status,
                      "owner": owner, "note": gate.why})  # fmt: skip
     for guardrail in a.controls.guardrails:
+        status, note = _guardrail_status(a, guardrail)
         rows.append({"control": "Guardrail", "requirement": guardrail.replace("_", " "),
-                     "status": "missing", "owner": owner,
-                     "note": "not configured or tested for this pilot yet"})  # fmt: skip
+                     "status": status, "owner": owner, "note": note})  # fmt: skip
     share = a.controls.human_review_share
     planned = REVIEW_SHARE.get(a.use_case.human_review, 0.0)
     rows.append({"control": "Human review", "requirement": f"{share:.0%} of outputs",
@@ -160,6 +160,23 @@ def controls_plan(a: Assessment) -> list[dict[str, str]]:
                      "status": "missing", "owner": a.controls.sign_off.split(";")[0],
                      "note": "see the sign-off block"})  # fmt: skip
     return rows
+
+
+def _guardrail_status(a: Assessment, label: str) -> tuple[str, str]:
+    """Met when the scanners implementing ``label`` ran around the pilot's calls."""
+    from usecase_kit.guardrails.policy import load_policy
+
+    scanners = load_policy().controls.get(label, [])
+    ran = a.guardrails is not None and a.guardrails.get("tier") == a.tier.tier
+    if not scanners:
+        return "missing", "an evaluation over a labelled set, not a call hook: run it and record it"
+    if not ran:
+        return "missing", "no pilot has run with this tier's guardrails yet"
+    found = sum(
+        n for kind, n in (a.guardrails or {}).get("findings_by_kind", {}).items()
+        if kind.split(":")[0] in scanners
+    )  # fmt: skip
+    return "met", f"{', '.join(scanners)} ran on every pilot call ({found} finding(s))"
 
 
 def next_steps(a: Assessment) -> list[dict[str, str]]:

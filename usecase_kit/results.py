@@ -112,6 +112,7 @@ class EvidenceSummary(_Record):
     pilot_cost_usd: float | None
     prompt_versions: list[str]
     metrics: list[dict[str, Any]] = Field(default_factory=list)  # one row per group and metric
+    model_provenance: dict[str, Any] | None = None  # weights, hash, licence, runtime (local)
     gates_fixed: str = ""  # whether the gates were fixed before the pilot, and unchanged
 
 

@@ -115,6 +115,8 @@ def _build(
         typer.echo(f"  pack {item.use_case_id}: {status}", err=True)
 
     ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+    if workers is None and config.provider.startswith("local:"):
+        workers = 1  # each pack's kernel would start its own model server on the same cores
     typer.echo(f"Building decision packs for {portfolio} with {config.provider} ...", err=True)
     executor, close = dask_executor(scheduler) if scheduler else (None, None)
     try:
@@ -137,7 +139,13 @@ def _build(
 @app.command()
 def demo(
     output_dir: OutputDir = None,
-    provider: Provider = "offline:baseline",
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            help="Model for the pilots (default: the local model when its extra is installed, "
+            "else the offline baseline; a notice says which)."
+        ),
+    ] = None,
     workers: Workers = None,
     overwrite: Overwrite = False,
     pdf: Pdf = False,
@@ -145,6 +153,11 @@ def demo(
     """Run the whole flow on the bundled example portfolio and print the index path."""
     from usecase_kit.paths import example_portfolio
 
+    if provider is None:
+        from usecase_kit.providers.local import offline_default
+
+        provider, notice = offline_default()
+        typer.echo(f"note: {notice}", err=True)
     config = _config(provider, None, "wsm", None, None, None, None, 0)
     _build(example_portfolio(), output_dir, config, None, workers, overwrite, pdf, None)
 

@@ -51,6 +51,7 @@ class CallRecord:
     input_sha256: str = ""
     output_sha256: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)  # guardrail findings (no text)
+    provenance: dict[str, Any] | None = None  # the weights and runtime (local models)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,8 +113,18 @@ class PilotRun:
             "latency_p50_s": _quantile(latencies, 0.50),
             "latency_p95_s": _quantile(latencies, 0.95),
             "is_baseline": bool(recs) and all(r.is_baseline for r in recs),
+            "model_provenance": _provenance(ok),
             "notes": list(self.notes),
         }
+
+
+def _provenance(ok: list[CallRecord]) -> dict[str, dict[str, Any]]:
+    """Per model, the provenance of its first answer (local models record their weights)."""
+    found: dict[str, dict[str, Any]] = {}
+    for record in ok:
+        if record.provenance and record.provider not in found:
+            found[record.provider] = record.provenance
+    return found
 
 
 def _quantile(values: list[float], q: float) -> float | None:

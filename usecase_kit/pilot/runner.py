@@ -470,6 +470,7 @@ def _record(
         finish_reason=completion.finish_reason,
         request_id=completion.request_id,
         output_sha256=sha256(completion.text),
+        provenance=completion.provenance,
     )
 
 
