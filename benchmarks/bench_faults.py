@@ -4,8 +4,9 @@ A plan of N calls (default 400, each case of the golden file tagged so every cal
 runs through the real command (``python -m usecase_kit pilot``) at concurrency 16 against the
 local server, which injects 10 % client timeouts that it still answers (and bills) late, 20 %
 HTTP 500s and periodic storms of 429 with Retry-After. The run is killed with SIGKILL 8 times
-and interrupted with SIGINT twice at random points (seeded), resumed each time, and a second
-process is started on the same workspace while one runs. The server bills every answer it
+and interrupted with SIGINT twice at random points of its progress (after 5-40 new answers,
+seeded), resumed each time, and a second process is started on the same workspace while one
+runs. Every text is redacted before it is stored, as in any pilot. The server bills every answer it
 generates, delivered or not, as a provider would.
 
 Baseline, same faults, same run: a plain loop over the ``openai`` client with its own retries
@@ -24,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -32,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from usecase_kit.evaluation.golden import load_golden
@@ -42,7 +45,7 @@ MODEL = "bench-model"
 PRICE_IN, PRICE_OUT = 150.0, 600.0  # USD per million tokens, in the overrides file and the bill
 KEY = "bench-key-not-a-secret"
 TAG = " [call {k}]"
-CLIENT_TIMEOUT_S = 0.6
+CLIENT_TIMEOUT_S = 2.0  # the client's timeout per attempt; a late answer comes after it
 
 
 def _cases_file(golden: Path, n: int, folder: Path) -> Path:
@@ -131,11 +134,16 @@ class Campaign:
         )
 
     def interrupted_run(self, sig: int, with_rival: bool = False) -> None:
+        """Start a run and stop it at a random point of its progress: after a random number
+        (5-40) of new answers, so every stop lands while calls are on their way."""
+        before = len(_journal_ok(self.db))
         proc = self.start()
-        wait_s = self.rng.uniform(0.6, 3.0)
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
+        target = before + self.rng.randint(5, 40)
+        deadline = time.monotonic() + 120
+        while len(_journal_ok(self.db)) < target and proc.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         if with_rival and proc.poll() is None:
             rival = self.start()
             _, err = rival.communicate(timeout=120)
@@ -222,6 +230,29 @@ def _reachable(call: BilledCall, kill_times: list[float]) -> bool:
     return not _timed_out(call) and not _across_kill(call, kill_times)
 
 
+_TAG = re.compile(r"\[call (\d+)\]")
+
+
+def _durable_delays_ms(db: Path, billed: list[BilledCall], offset: float) -> list[float]:
+    """Per saved answer, the time from the server writing it to the journal commit (ms)."""
+    answered: dict[str, list[float]] = {}
+    for call in billed:
+        if (m := _TAG.search(call.question)) and not _timed_out(call):
+            answered.setdefault(m.group(1), []).append(call.answered_s + offset)
+    delays = []
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT record, finished_at FROM pilot_journal WHERE status='ok' AND cache_hit=0"
+        )
+        for record, finished in rows:
+            tag = _TAG.search(json.loads(record)["question"])
+            done = datetime.fromisoformat(finished).timestamp()
+            before = [t for t in answered.get(tag.group(1) if tag else "", []) if t <= done]
+            if before:  # the answer this commit saved: the last one written before it
+                delays.append(1000 * (done - max(before)))
+    return sorted(delays)
+
+
 def _debug(db: Path, per_call: Counter[str], saved: set[str]) -> None:
     """Each paid call without a saved answer, with its journal entries (attempt:status)."""
     with sqlite3.connect(db) as conn:
@@ -244,15 +275,18 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=8, help="SIGKILLs")
     parser.add_argument("--interrupts", type=int, default=2, help="SIGINTs")
     parser.add_argument(
-        "--cap-share", type=float, default=0.75, help="cap as a share of the fault-free cost"
+        "--cap-share", type=float, default=1.0, help="cap as a share of the fault-free cost"
     )
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds per answer")
+    parser.add_argument(
+        "--latency", type=float, default=0.5, help="seconds per answer (a hosted model's order)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-lost", action="store_true", help="list paid calls not saved")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     os.environ["OPENAI_API_KEY"] = KEY  # the local server's; never a real key
-    base = [Fault("timeout", rate=0.10, delay_s=1.2), Fault("status", status=500, rate=0.20 / 0.9)]
+    late = CLIENT_TIMEOUT_S + 1.0
+    base = [Fault("timeout", rate=0.10, delay_s=late), Fault("status", status=500, rate=0.20 / 0.9)]
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -263,7 +297,7 @@ def main() -> None:
             plan = _plan_file(folder, naive_server.base_url, args.calls, args.concurrency)
             cap = round(args.cap_share * _expected_cost(plan), 4)
             naive_spent, naive_kept = _naive_baseline(naive_server.base_url, plan, cap)
-            time.sleep(1.5)
+            time.sleep(CLIENT_TIMEOUT_S + 1.5)
             naive_billed = naive_server.billed_usd(PRICE_IN, PRICE_OUT)
 
         with LocalOpenAIServer(
@@ -277,12 +311,13 @@ def main() -> None:
             signals = [signal.SIGKILL] * args.kills + [signal.SIGINT] * args.interrupts
             rng.shuffle(signals)
             started = time.perf_counter()
+            clock_offset = time.time() - time.monotonic()
             for i, sig in enumerate(signals):
                 campaign.interrupted_run(sig, with_rival=i == len(signals) // 2)
             campaign.finish()
             elapsed = time.perf_counter() - started
             stop.set()
-            time.sleep(1.5)  # late answers to killed or timed-out clients are billed too
+            time.sleep(CLIENT_TIMEOUT_S + 1.5)  # late answers to gone clients are billed too
             billed = server.billed
             billed_usd = server.billed_usd(PRICE_IN, PRICE_OUT)
 
@@ -298,6 +333,8 @@ def main() -> None:
         if args.show_lost:
             _debug(campaign.db, per_call, saved)
         in_flight_at_kills = sum(1 for c in billed if _across_kill(c, campaign.kill_times))
+        delays = _durable_delays_ms(campaign.db, billed, clock_offset)
+        p95_delay = delays[int(0.95 * (len(delays) - 1))] if delays else float("nan")
         late = sum(1 for c in billed if _timed_out(c))
         print(f"fault-free cost ${cap / args.cap_share:.4f}; cap ${cap:.4f}; {elapsed:.1f} s")
         print(f"exits: {dict(campaign.codes)}; rival process: {campaign.rival}")
@@ -312,6 +349,7 @@ def main() -> None:
             f"overshoot_pct={overshoot:.1f} answers_saved={len(saved)} "
             f"paid_never_received={len({c.question for c in unrecovered})} "
             f"in_flight_at_kills={in_flight_at_kills} late_timeouts={late} "
+            f"durable_p95_ms={p95_delay:.0f} "
             f"kills_landed={campaign.codes['SIGKILL_landed']} "
             f"interrupts_landed={campaign.codes['SIGINT_landed']} "
             f"naive_billed_usd={naive_billed:.4f} naive_overshoot_pct={naive_overshoot:.1f}"

@@ -8,6 +8,7 @@ what reaches the disk never depends on whether a tier was given.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,18 @@ class Guards:
 
     def completion(self, completion: Completion) -> Completion:
         return replace(completion, text=self.stored(completion.text))
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Scan ``texts`` ahead in batches (the run's questions, references and prompts), so
+        that during the calls only answers are left to scan: the time between an answer's
+        arrival and its durable commit stays one scan long."""
+        from usecase_kit.guardrails.pii import PiiScanner
+
+        texts = list(texts)
+        scanners = [*self.chain.storage_scanners, *(s.scanner for s in self.chain.steps)]
+        for scanner in scanners:
+            if isinstance(scanner, PiiScanner):
+                scanner.prime(texts)
 
 
 def guards_for(tier: str | None, use_case_id: str) -> Guards:

@@ -194,6 +194,12 @@ def _execute(
             store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
         records[task.index] = record
         bar.update(1)
+    ctx.guards.prime(
+        text
+        for task in pending
+        for text in (task.case.question, task.case.reference_answer,
+                     *(m.content for m in task.messages))
+    )  # fmt: skip
     try:
         _run_calls(pending, ctx, concurrency or plan.concurrency, records, bar)
     finally:
@@ -315,6 +321,7 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
         store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
         return record
     messages = tuple(pre.value) if isinstance(pre.value, list) else task.messages
+    _redact_inputs(task, ctx)  # before the call: after it, only the answer is left to redact
     reserve = _reservation(task)
     settings = replace(task.settings, max_retries=0)
     for try_no in range(ctx.max_retries + 1):
@@ -355,6 +362,18 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
         )
         return record
     return None
+
+
+def _redact_inputs(task: Task, ctx: _Context) -> None:
+    """Scan the texts the record and the audit will store (question, reference, each prompt
+    message) before the call: their redactions are memoised, so once the answer arrives only
+    the answer is scanned, and the window between arrival and the durable commit stays short."""
+    for text in (
+        task.case.question,
+        task.case.reference_answer,
+        *(m.content for m in task.messages),
+    ):
+        ctx.guards.stored(text)
 
 
 def _guarded(
