@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit._io import atomic_write_text, check_writable
+from usecase_kit.browser import chromium
 from usecase_kit.config import RunConfig, Setup
 from usecase_kit.errors import ConfigError, InputError, OutputError
 from usecase_kit.paths import notebooks_dir, workspace_home
@@ -196,6 +197,8 @@ def build_pack(job: PackJob) -> PackItem:
     pdf = None
     if job.pdf and html.exists():
         mark = time.perf_counter()
+        from usecase_kit.browser import print_pdf
+
         pdf = print_pdf(html, out_dir / "decision_pack.pdf")
         timings["pdf_s"] = time.perf_counter() - mark
     return PackItem(job.use_case_id, html, results, error, pdf, timings, attempts)
@@ -211,39 +214,6 @@ def _record_failure(job: PackJob, results: Path, error: str) -> None:
     rows = json.loads(Path(job.scorecard_path).read_text(encoding="utf-8"))
     row = next(r for r in rows if r["id"] == job.use_case_id)
     write_result(results, failed_result(portfolio.get(job.use_case_id), row, setup, error))
-
-
-# ---------------------------------------------------------------- PDF through Chromium
-
-
-def chromium() -> str | None:
-    """The headless browser that prints PDFs, if one is installed."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def print_pdf(html: Path, pdf: Path) -> Path:
-    """Print ``html`` with headless Chromium (the pack's print CSS: no toolbar, A4 pages)."""
-    import subprocess
-    import tempfile
-
-    browser = chromium()
-    if browser is None:
-        raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
-    with tempfile.TemporaryDirectory(prefix="usecase-kit-chromium-") as profile:
-        command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-            "--virtual-time-budget=5000", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
-        ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or not pdf.exists():
-        raise OutputError(f"Chromium could not print {html} to PDF: {done.stderr[-300:]}")
-    return pdf
 
 
 # ---------------------------------------------------------------- the batch (in the parent)
@@ -385,10 +355,14 @@ def dask_executor(address: str) -> tuple[Executor, Callable[[], None]]:
             "--scheduler needs Dask's scheduler client: pip install -e '.[cluster]'."
         ) from None
     try:
-        client = Client(address, timeout=10)
-    except OSError as exc:
-        raise ConfigError(f"Cannot reach the Dask scheduler at {address}: {exc}") from None
-    return client.get_executor(pure=False), client.close
+        client = Client(address, timeout=10)  # type: ignore[no-untyped-call,unused-ignore]
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"Cannot reach the Dask scheduler at {address!r}: {exc}. Give its address as "
+            "tcp://host:8786 (`dask scheduler` prints it)."
+        ) from None
+    executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call,unused-ignore]
+    return executor, client.close
 
 
 def build_packs(
@@ -428,7 +402,7 @@ def build_packs(
         raise InputError(f"{portfolio_file.name}: {len(problems)} problem(s) before any pack:",
                          problems)  # fmt: skip
     _check_providers(chosen, config.provider)
-    if pdf and chromium() is None:
+    if pdf and chromium() is None:  # before any kernel, not after the first pack
         raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
     warnings = tuple(_unpriced(chosen, setup))
     if run_dir is None:
