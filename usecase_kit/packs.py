@@ -305,19 +305,27 @@ def _claim(run_dir: Path) -> bool:
     return True
 
 
-def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+def _refuse_run_dir(run_dir: Path, overwrite: bool) -> None:
+    """Refuse, before any work, a folder that holds something: a previous run unless
+    ``overwrite``, and never a folder this module did not create."""
     check_writable(run_dir, folder=True)
+    if not (run_dir.exists() and any(run_dir.iterdir())):
+        return
+    if not overwrite:
+        raise OutputError(
+            f"{run_dir} already exists and is not empty: pass --overwrite to replace a "
+            "previous run there, or choose another --output-dir."
+        )
+    if not (run_dir / RUN_MARKER).exists():
+        raise OutputError(
+            f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
+            "overwritten. Choose an empty or new --output-dir."
+        )
+
+
+def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    _refuse_run_dir(run_dir, overwrite)
     if run_dir.exists() and any(run_dir.iterdir()):
-        if not overwrite:
-            raise OutputError(
-                f"{run_dir} already exists and is not empty: pass --overwrite to replace a "
-                "previous run there, or choose another --output-dir."
-            )
-        if not (run_dir / RUN_MARKER).exists():
-            raise OutputError(
-                f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
-                "overwritten. Choose an empty or new --output-dir."
-            )
         shutil.rmtree(run_dir)
     if not _claim(run_dir):
         raise OutputError(f"{run_dir} was just taken by another batch: choose another folder.")
@@ -395,7 +403,7 @@ def build_packs(
     chosen = _chosen(portfolio, use_case_ids)
     run_dir = Path(output_dir).resolve() if output_dir is not None else None
     if run_dir is not None:
-        check_writable(run_dir, folder=True)
+        _refuse_run_dir(run_dir, overwrite)  # a folder in use is refused before any scoring
     card = score_portfolio(portfolio, setup)  # an unknown score key stops here
     problems = [p for u in chosen for p in _check_pilot_inputs(portfolio, u, setup)]
     if problems:
