@@ -14,12 +14,13 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from usecase_kit._io import atomic_write_text, check_writable
 from usecase_kit.browser import chromium
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from usecase_kit.results import PackResult
 
 __all__ = [
+    "PACKS_PER_WORKER",
     "PACK_NOTEBOOK",
     "PackItem",
     "PackJob",
@@ -41,6 +43,7 @@ __all__ = [
     "build_pack",
     "build_packs",
     "export_html",
+    "run_in_waves",
     "slim_notebook",
 ]
 
@@ -48,6 +51,10 @@ PACK_NOTEBOOK = "03_decision_pack.ipynb"
 RUN_MARKER = ".usecase-kit-run"  # marks a folder this module created (safe to overwrite)
 _TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
 _KERNEL_START_TRIES = 3
+#: Packs a local worker process builds before it is replaced by a fresh one.
+PACKS_PER_WORKER = 8
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True)
@@ -347,11 +354,31 @@ def _default_executor(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawned processes: no forked copy of the parent's threads or sockets; recycled after a
-    # few packs (kernel clients can leak ZMQ resources over long loops, papermill #478)
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=8
-    )
+    # spawned processes: no forked copy of the parent's threads or sockets. Not
+    # max_tasks_per_child: on Python 3.11 to 3.13 it deadlocks once workers x N jobs are done
+    # with more queued (cpython gh-115634); `run_in_waves` recycles the workers instead.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_in_waves(
+    task: Callable[[_Job], _Result],
+    jobs: Sequence[_Job],
+    workers: int,
+    per_worker: int = PACKS_PER_WORKER,
+) -> Generator[tuple[_Job, Future[_Result]], None, None]:
+    """Run ``task`` over ``jobs`` in local worker processes, ``workers`` at a time, yielding
+    each job with its finished future as it completes. Every ``workers x per_worker`` jobs the
+    processes are replaced by fresh ones (kernel clients can leak ZMQ resources over long
+    loops, papermill #478), so a long batch never runs in a worn process."""
+    wave = max(1, workers * per_worker)
+    for start in range(0, len(jobs), wave):
+        pool = _default_executor(workers)
+        try:
+            futures = {pool.submit(task, job): job for job in jobs[start : start + wave]}
+            for future in as_completed(futures):
+                yield futures[future], future
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def dask_executor(address: str) -> tuple[Executor, Callable[[], None]]:
@@ -449,23 +476,24 @@ def _run_jobs(
 ) -> list[PackItem]:
     from tqdm.auto import tqdm
 
-    own = executor is None
-    pool = executor or _default_executor(min(workers or min(4, os.cpu_count() or 1), len(jobs)))
     order = {job.use_case_id: n for n, job in enumerate(jobs)}
     items: list[PackItem] = []
-    try:
-        futures: dict[Future[PackItem], PackJob] = {pool.submit(build_pack, j): j for j in jobs}
-        bar = tqdm(total=len(jobs), disable=not progress, desc="decision packs", unit="pack")
-        for future in as_completed(futures):
-            item = _outcome(future, futures[future])
+    if executor is not None:  # a cluster's: it schedules every job at once
+        futures = {executor.submit(build_pack, job): job for job in jobs}
+        finished: Generator[tuple[PackJob, Future[PackItem]], None, None] = (
+            (futures[f], f) for f in as_completed(futures)
+        )
+    else:
+        count = min(workers or min(4, os.cpu_count() or 1), len(jobs))
+        finished = run_in_waves(build_pack, jobs, count)
+    bar = tqdm(total=len(jobs), disable=not progress, desc="decision packs", unit="pack")
+    with bar, closing(finished):  # closing: an interrupted batch shuts its pool down at once
+        for job, future in finished:
+            item = _outcome(future, job)
             items.append(item)
             bar.update(1)
             if on_item is not None:
                 on_item(item)
-        bar.close()
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
     return sorted(items, key=lambda i: order[i.use_case_id])
 
 
