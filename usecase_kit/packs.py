@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
@@ -51,6 +52,7 @@ PACK_NOTEBOOK = "03_decision_pack.ipynb"
 RUN_MARKER = ".usecase-kit-run"  # marks a folder this module created (safe to overwrite)
 _TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
 _KERNEL_START_TRIES = 3
+_PER_THREAD = threading.local()
 #: Packs a local worker process builds before it is replaced by a fresh one.
 PACKS_PER_WORKER = 8
 _Job = TypeVar("_Job")
@@ -113,11 +115,14 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str = "Decision 
     from usecase_kit.report import pack_css, plotly_js
 
     notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="usecase_pack", extra_template_basedirs=[str(_TEMPLATES)]
-    )
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = getattr(_PER_THREAD, "exporter", None)
+    if exporter is None:  # one per worker thread: its compiled template serves every pack
+        exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+            template_name="usecase_pack", extra_template_basedirs=[str(_TEMPLATES)]
+        )
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _PER_THREAD.exporter = exporter
     resources = {
         "metadata": {"name": title},
         "usecase": {"title": title, "css": pack_css(), "plotly_js": plotly_js()},
@@ -164,7 +169,10 @@ def _execute(job: PackJob, executed: Path, out_dir: Path) -> tuple[str | None, i
                 # the kernel starts in the pack's folder, not the caller's (a stray attr.py
                 # there would shadow a package); not papermill's cwd=, a process-wide chdir
                 resources={"metadata": {"path": str(out_dir)}},
-                extra_arguments=["--log-level=ERROR"],
+                # no IPython history database in the user's home for a batch kernel
+                extra_arguments=["--log-level=ERROR", "--HistoryManager.enabled=False"],
+                # the kernel has written results.json (atomically) by then: stop it at once
+                shutdown_kernel="immediate",
             )
             return None, attempt
         except pm.PapermillExecutionError as exc:  # a cell failed: never retried
@@ -357,7 +365,20 @@ def _default_executor(workers: int) -> Executor:
     # spawned processes: no forked copy of the parent's threads or sockets. Not
     # max_tasks_per_child: on Python 3.11 to 3.13 it deadlocks once workers x N jobs are done
     # with more queued (cpython gh-115634); `run_in_waves` recycles the workers instead.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+    )
+
+
+def _worker_start() -> None:
+    """In our own worker processes only (never a shared Dask worker): papermill and nbconvert
+    import nbformat, whose jsonschema builds the rfc3987-syntax grammar at import (1-2 s, for
+    IRI format checks nothing here uses); marking the module absent skips it."""
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def run_in_waves(
