@@ -8,7 +8,10 @@ print of each pack. Screenshots go to the batch's tmp folder (``screenshots/``),
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,8 +89,9 @@ def test_packs_draw_every_chart_without_errors_or_outside_requests(
     assert isinstance(prohibited, PageReport) and prohibited.drawn >= 1
 
 
-@needs_browser
-def test_the_index_table_sorts_in_the_browser(run: PackRun) -> None:
+@contextmanager
+def _page(path: Path) -> Iterator[Any]:
+    """``path`` open in headless Chromium (through Playwright)."""
     pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (.[test])")
     from playwright.sync_api import sync_playwright
 
@@ -96,19 +100,30 @@ def test_the_index_table_sorts_in_the_browser(run: PackRun) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=list(CHROMIUM_FLAGS))
         page = browser.new_page()
-        page.goto(run.index.as_uri())
+        page.goto(path.as_uri())
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@needs_browser
+def test_the_index_table_sorts_in_the_browser(run: PackRun) -> None:
+    with _page(run.index) as page:
         score = page.locator("#packs th", has_text="Score")
 
         def scores() -> list[str]:
-            return page.eval_on_selector_all(
-                "#packs tbody tr", "rows => rows.map(r => r.cells[3].getAttribute('data-sort'))"
+            return list(
+                page.eval_on_selector_all(
+                    "#packs tbody tr",
+                    "rows => rows.map(r => r.cells[3].getAttribute('data-sort'))",
+                )
             )
 
         score.click()
         ascending = [float(s) for s in scores()]
         score.click()
         descending = [float(s) for s in scores()]
-        browser.close()
     assert ascending == sorted(ascending) and descending == sorted(ascending, reverse=True)
 
 
@@ -128,22 +143,13 @@ def test_pdf_prints_clean_pages(run: PackRun) -> None:
 
 @needs_browser
 def test_print_media_hides_the_chart_toolbar_in_the_browser(run: PackRun) -> None:
-    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (.[test])")
-    from playwright.sync_api import sync_playwright
-
-    from usecase_kit.browser import CHROMIUM_FLAGS
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=list(CHROMIUM_FLAGS))
-        page = browser.new_page()
-        page.goto((run.run_dir / IDS[0] / "decision_pack.html").as_uri())
+    with _page(run.run_dir / IDS[0] / "decision_pack.html") as page:
         page.wait_for_selector(".plotly-graph-div svg.main-svg")
         page.hover(".plotly-graph-div")  # plotly shows its toolbar on hover
         shown = "el => getComputedStyle(el).display"
         on_screen = page.eval_on_selector_all(".modebar-container", f"els => els.map({shown})")
         page.emulate_media(media="print")
         on_paper = page.eval_on_selector_all(".modebar-container", f"els => els.map({shown})")
-        browser.close()
     assert on_screen and all(d != "none" for d in on_screen)
     assert on_paper == ["none"] * len(on_screen)
 
