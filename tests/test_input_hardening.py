@@ -233,3 +233,9 @@ def test_registry_refuses_path_like_names(tmp_path: Path) -> None:
     for ref in ["../secret", "a/b", "faq@../../x"]:
         with pytest.raises(InputError):
             registry.get(ref)
+
+
+@pytest.mark.parametrize("point", ["annex <script>", "9", "4(z)", "4a", "Annex III 4(a)"])
+def test_annex_iii_point_must_be_a_point(tmp_path: Path, point: str) -> None:
+    path = _write_yaml(tmp_path, {**MINIMAL, "regulatory": {"annex_iii": point}})
+    assert "field 'regulatory.annex_iii'" in _error(path)

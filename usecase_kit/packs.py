@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from usecase_kit._io import atomic_write_text, check_writable
+from usecase_kit.browser import chromium
 from usecase_kit.config import RunConfig, Setup
 from usecase_kit.errors import ConfigError, InputError, OutputError
 from usecase_kit.paths import notebooks_dir, workspace_home
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from usecase_kit.results import PackResult
 
 __all__ = [
+    "PACKS_PER_WORKER",
     "PACK_NOTEBOOK",
     "PackItem",
     "PackJob",
@@ -40,6 +44,7 @@ __all__ = [
     "build_pack",
     "build_packs",
     "export_html",
+    "run_in_waves",
     "slim_notebook",
 ]
 
@@ -47,6 +52,11 @@ PACK_NOTEBOOK = "03_decision_pack.ipynb"
 RUN_MARKER = ".usecase-kit-run"  # marks a folder this module created (safe to overwrite)
 _TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
 _KERNEL_START_TRIES = 3
+_PER_THREAD = threading.local()
+#: Packs a local worker process builds before it is replaced by a fresh one.
+PACKS_PER_WORKER = 8
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True)
@@ -105,11 +115,14 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str = "Decision 
     from usecase_kit.report import pack_css, plotly_js
 
     notebook = nbformat.read(notebook_path, as_version=4)  # type: ignore[no-untyped-call]
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="usecase_pack", extra_template_basedirs=[str(_TEMPLATES)]
-    )
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = getattr(_PER_THREAD, "exporter", None)
+    if exporter is None:  # one per worker thread: its compiled template serves every pack
+        exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+            template_name="usecase_pack", extra_template_basedirs=[str(_TEMPLATES)]
+        )
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _PER_THREAD.exporter = exporter
     resources = {
         "metadata": {"name": title},
         "usecase": {"title": title, "css": pack_css(), "plotly_js": plotly_js()},
@@ -156,7 +169,10 @@ def _execute(job: PackJob, executed: Path, out_dir: Path) -> tuple[str | None, i
                 # the kernel starts in the pack's folder, not the caller's (a stray attr.py
                 # there would shadow a package); not papermill's cwd=, a process-wide chdir
                 resources={"metadata": {"path": str(out_dir)}},
-                extra_arguments=["--log-level=CRITICAL"],  # no shutdown chatter on stderr
+                # no IPython history database in the user's home for a batch kernel
+                extra_arguments=["--log-level=CRITICAL", "--HistoryManager.enabled=False"],
+                # the kernel has written results.json (atomically) by then: stop it at once
+                shutdown_kernel="immediate",
             )
             return None, attempt
         except pm.PapermillExecutionError as exc:  # a cell failed: never retried
@@ -196,6 +212,8 @@ def build_pack(job: PackJob) -> PackItem:
     pdf = None
     if job.pdf and html.exists():
         mark = time.perf_counter()
+        from usecase_kit.browser import print_pdf
+
         pdf = print_pdf(html, out_dir / "decision_pack.pdf")
         timings["pdf_s"] = time.perf_counter() - mark
     return PackItem(job.use_case_id, html, results, error, pdf, timings, attempts)
@@ -211,39 +229,6 @@ def _record_failure(job: PackJob, results: Path, error: str) -> None:
     rows = json.loads(Path(job.scorecard_path).read_text(encoding="utf-8"))
     row = next(r for r in rows if r["id"] == job.use_case_id)
     write_result(results, failed_result(portfolio.get(job.use_case_id), row, setup, error))
-
-
-# ---------------------------------------------------------------- PDF through Chromium
-
-
-def chromium() -> str | None:
-    """The headless browser that prints PDFs, if one is installed."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def print_pdf(html: Path, pdf: Path) -> Path:
-    """Print ``html`` with headless Chromium (the pack's print CSS: no toolbar, A4 pages)."""
-    import subprocess
-    import tempfile
-
-    browser = chromium()
-    if browser is None:
-        raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
-    with tempfile.TemporaryDirectory(prefix="usecase-kit-chromium-") as profile:
-        command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-            "--virtual-time-budget=5000", f"--print-to-pdf={pdf}", html.resolve().as_uri(),
-        ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or not pdf.exists():
-        raise OutputError(f"Chromium could not print {html} to PDF: {done.stderr[-300:]}")
-    return pdf
 
 
 # ---------------------------------------------------------------- the batch (in the parent)
@@ -276,9 +261,10 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
     if spec.corpus:
         checks.append(("pilot.corpus", spec.corpus, load_passages))
     problems = []
+    loaded: dict[str, Any] = {}
     for name, relative, load in checks:
         try:
-            load(portfolio.resolve(relative, field=name, use_case=use_case.id))
+            loaded[name] = load(portfolio.resolve(relative, field=name, use_case=use_case.id))
         except InputError as exc:
             problems.append(f"use case '{use_case.id}', field '{name}' ({relative}): {exc}")
     try:
@@ -290,7 +276,32 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
             )
     except InputError as exc:
         problems.append(f"use case '{use_case.id}', field 'pilot.prompt': {exc}")
+    if not problems:
+        problems += _preflight(use_case, loaded["pilot.golden_set"], setup)
     return problems
+
+
+def _preflight(use_case: UseCase, cases: list[Any], setup: Setup) -> list[str]:
+    """The tier's pre-flight guardrails over the golden set and prompt, as the pilot will run
+    them: a blocking finding stops the batch here, not in a kernel."""
+    from usecase_kit.pilot import PilotPlan
+    from usecase_kit.pilot.guard import guards_for, preflight_plan
+    from usecase_kit.risk import classify
+
+    assert use_case.pilot is not None
+    tier = classify(use_case, setup.rules).tier
+    if tier == "prohibited":
+        return []
+    cases = cases[: use_case.pilot.max_cases] if use_case.pilot.max_cases else cases
+    plan = PilotPlan(use_case.id, cases, use_case.pilot.prompt, [OFFLINE], tier=tier)
+    try:
+        preflight_plan(plan, guards_for(tier, use_case.id))
+    except InputError as exc:
+        return [f"use case '{use_case.id}', field 'pilot': {exc}"]
+    return []
+
+
+OFFLINE = "offline:baseline"
 
 
 def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
@@ -335,19 +346,27 @@ def _claim(run_dir: Path) -> bool:
     return True
 
 
-def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+def _refuse_run_dir(run_dir: Path, overwrite: bool) -> None:
+    """Refuse, before any work, a folder that holds something: a previous run unless
+    ``overwrite``, and never a folder this module did not create."""
     check_writable(run_dir, folder=True)
+    if not (run_dir.exists() and any(run_dir.iterdir())):
+        return
+    if not overwrite:
+        raise OutputError(
+            f"{run_dir} already exists and is not empty: pass --overwrite to replace a "
+            "previous run there, or choose another --output-dir."
+        )
+    if not (run_dir / RUN_MARKER).exists():
+        raise OutputError(
+            f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
+            "overwritten. Choose an empty or new --output-dir."
+        )
+
+
+def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    _refuse_run_dir(run_dir, overwrite)
     if run_dir.exists() and any(run_dir.iterdir()):
-        if not overwrite:
-            raise OutputError(
-                f"{run_dir} already exists and is not empty: pass --overwrite to replace a "
-                "previous run there, or choose another --output-dir."
-            )
-        if not (run_dir / RUN_MARKER).exists():
-            raise OutputError(
-                f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
-                "overwritten. Choose an empty or new --output-dir."
-            )
         shutil.rmtree(run_dir)
     if not _claim(run_dir):
         raise OutputError(f"{run_dir} was just taken by another batch: choose another folder.")
@@ -369,11 +388,44 @@ def _default_executor(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawned processes: no forked copy of the parent's threads or sockets; recycled after a
-    # few packs (kernel clients can leak ZMQ resources over long loops, papermill #478)
+    # spawned processes: no forked copy of the parent's threads or sockets. Not
+    # max_tasks_per_child: on Python 3.11 to 3.13 it deadlocks once workers x N jobs are done
+    # with more queued (cpython gh-115634); `run_in_waves` recycles the workers instead.
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=8
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
     )
+
+
+def _worker_start() -> None:
+    """In our own worker processes only (never a shared Dask worker): papermill and nbconvert
+    import nbformat, whose jsonschema builds the rfc3987-syntax grammar at import (1-2 s, for
+    IRI format checks nothing here uses); marking the module absent skips it."""
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def run_in_waves(
+    task: Callable[[_Job], _Result],
+    jobs: Sequence[_Job],
+    workers: int,
+    per_worker: int = PACKS_PER_WORKER,
+) -> Generator[tuple[_Job, Future[_Result]], None, None]:
+    """Run ``task`` over ``jobs`` in local worker processes, ``workers`` at a time, yielding
+    each job with its finished future as it completes. Every ``workers x per_worker`` jobs the
+    processes are replaced by fresh ones (kernel clients can leak ZMQ resources over long
+    loops, papermill #478), so a long batch never runs in a worn process."""
+    wave = max(1, workers * per_worker)
+    for start in range(0, len(jobs), wave):
+        pool = _default_executor(workers)
+        try:
+            futures = {pool.submit(task, job): job for job in jobs[start : start + wave]}
+            for future in as_completed(futures):
+                yield futures[future], future
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def dask_executor(address: str) -> tuple[Executor, Callable[[], None]]:
@@ -385,10 +437,14 @@ def dask_executor(address: str) -> tuple[Executor, Callable[[], None]]:
             "--scheduler needs Dask's scheduler client: pip install -e '.[cluster]'."
         ) from None
     try:
-        client = Client(address, timeout=10)
-    except OSError as exc:
-        raise ConfigError(f"Cannot reach the Dask scheduler at {address}: {exc}") from None
-    return client.get_executor(pure=False), client.close
+        client = Client(address, timeout=10)  # type: ignore[no-untyped-call,unused-ignore]
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"Cannot reach the Dask scheduler at {address!r}: {exc}. Give its address as "
+            "tcp://host:8786 (`dask scheduler` prints it)."
+        ) from None
+    executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call,unused-ignore]
+    return executor, client.close
 
 
 def build_packs(
@@ -421,14 +477,14 @@ def build_packs(
     chosen = _chosen(portfolio, use_case_ids)
     run_dir = Path(output_dir).resolve() if output_dir is not None else None
     if run_dir is not None:
-        check_writable(run_dir, folder=True)
+        _refuse_run_dir(run_dir, overwrite)  # a folder in use is refused before any scoring
     card = score_portfolio(portfolio, setup)  # an unknown score key stops here
     problems = [p for u in chosen for p in _check_pilot_inputs(portfolio, u, setup)]
     if problems:
         raise InputError(f"{portfolio_file.name}: {len(problems)} problem(s) before any pack:",
                          problems)  # fmt: skip
     _check_providers(chosen, config.provider)
-    if pdf and chromium() is None:
+    if pdf and chromium() is None:  # before any kernel, not after the first pack
         raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
     warnings = tuple(_unpriced(chosen, setup))
     if run_dir is None:
@@ -467,23 +523,24 @@ def _run_jobs(
 ) -> list[PackItem]:
     from tqdm.auto import tqdm
 
-    own = executor is None
-    pool = executor or _default_executor(min(workers or min(4, os.cpu_count() or 1), len(jobs)))
     order = {job.use_case_id: n for n, job in enumerate(jobs)}
     items: list[PackItem] = []
-    try:
-        futures: dict[Future[PackItem], PackJob] = {pool.submit(build_pack, j): j for j in jobs}
-        bar = tqdm(total=len(jobs), disable=not progress, desc="decision packs", unit="pack")
-        for future in as_completed(futures):
-            item = _outcome(future, futures[future])
+    if executor is not None:  # a cluster's: it schedules every job at once
+        futures = {executor.submit(build_pack, job): job for job in jobs}
+        finished: Generator[tuple[PackJob, Future[PackItem]], None, None] = (
+            (futures[f], f) for f in as_completed(futures)
+        )
+    else:
+        count = min(workers or min(4, os.cpu_count() or 1), len(jobs))
+        finished = run_in_waves(build_pack, jobs, count)
+    bar = tqdm(total=len(jobs), disable=not progress, desc="decision packs", unit="pack")
+    with bar, closing(finished):  # closing: an interrupted batch shuts its pool down at once
+        for job, future in finished:
+            item = _outcome(future, job)
             items.append(item)
             bar.update(1)
             if on_item is not None:
                 on_item(item)
-        bar.close()
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
     return sorted(items, key=lambda i: order[i.use_case_id])
 
 

@@ -87,7 +87,11 @@ class RegulatoryFlags(StrictModel):
     art5_practices: list[str] = Field(
         default_factory=list, description="EU AI Act Art. 5(1) points that apply, e.g. '5(1)(f)'"
     )
-    annex_iii: str | None = Field(None, description="EU AI Act Annex III point, e.g. '4(a)'")
+    annex_iii: str | None = Field(
+        None,
+        pattern=r"^[1-8](\([a-d]\))?$",
+        description="EU AI Act Annex III point: 1-8, optionally with its letter, e.g. '4(a)'",
+    )
     art6_3_exemption: bool = Field(False, description="Art. 6(3) derogation claimed and documented")
     profiling: bool = Field(False, description="Profiles natural persons (voids Art. 6(3))")
     art50: list[str] = Field(

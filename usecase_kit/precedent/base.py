@@ -3,6 +3,8 @@ purpose, cosine similarity, the k most similar cases and the share their agencie
 
 scikit-learn was measured against rank-bm25 and the project's own BM25 on the development
 agencies (`benchmarks/bench_precedent.py`): the same ranking quality, 60x faster per query.
+scikit-learn fits the index; queries are scored by `precedent.index` with the same numbers, so
+a base read from a file is fitted once per workspace and loaded, without scikit-learn, after.
 """
 
 from __future__ import annotations
@@ -63,35 +65,34 @@ class PrecedentBase:
         source: str,
         *,
         exclude_same_agency: bool = False,
+        file_bytes: bytes | None = None,
     ) -> None:
+        """``file_bytes``: the file the records were read from; given, the fitted index is
+        cached in the workspace under that file's hash (see `precedent.index`)."""
         if not records:
             raise InputError(f"precedent base '{source}' has no classified cases.")
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        import numpy as np
+
+        from usecase_kit.precedent.index import cached_index
 
         self.records = tuple(records)
         self.source = source
         self.exclude_same_agency = exclude_same_agency
-        self._vectoriser = TfidfVectorizer(
-            sublinear_tf=True, stop_words="english", min_df=2 if len(records) > 50 else 1
-        )
-        self._matrix = self._vectoriser.fit_transform(f"{r.name}\n{r.text}" for r in records)
-        import numpy as np
-
+        documents = [f"{r.name}\n{r.text}" for r in records]
+        min_df = 2 if len(records) > 50 else 1
+        self._index = cached_index(documents, min_df=min_df, source=file_bytes)
         self._agencies = np.array([r.agency for r in records])
-        self._queries: dict[str, Any] = {}  # query text -> its TF-IDF row (see `warm`)
+        self._queries: dict[str, Any] = {}  # query text -> its TF-IDF vector (see `warm`)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def warm(self, texts: Sequence[str]) -> None:
-        """Vectorise many query texts in one call (a scorecard's use cases): one transform of
-        a thousand texts costs about what ten single ones do."""
+        """Vectorise many query texts ahead (a scorecard's use cases); kept for later searches."""
         new = [t for t in dict.fromkeys(texts) if t not in self._queries]
         if len(self._queries) + len(new) > _MAX_QUERIES:
             self._queries.clear()
-        if new:
-            rows = self._vectoriser.transform(new)
-            self._queries.update({text: rows[i] for i, text in enumerate(new)})
+        self._queries.update({text: self._index.vector(text) for text in new})
 
     def search(
         self, text: str, k: int = 10, *, min_similarity: float = 0.0, exclude_agency: str = ""
@@ -101,8 +102,8 @@ class PrecedentBase:
 
         query = self._queries.get(text)
         if query is None:
-            query = self._vectoriser.transform([text])
-        scores = (self._matrix @ query.T).toarray().ravel()
+            query = self._index.vector(text)
+        scores = self._index.scores(query)
         if exclude_agency:
             scores[self._agencies == exclude_agency] = -1.0
         order = np.argsort(-scores, kind="stable")[:k]
@@ -145,7 +146,7 @@ class PrecedentBase:
         text = gzip.decompress(raw).decode("utf-8") if source.suffix == ".gz" else raw.decode()
         rows = csv.DictReader(io.StringIO(text))
         records = [_record(row, source, number) for number, row in enumerate(rows, start=2)]
-        return cls(records, _title(source))
+        return cls(records, _title(source), file_bytes=raw)
 
 
 def _record(row: dict[str, Any], source: Path, number: int) -> PrecedentRecord:
