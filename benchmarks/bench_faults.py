@@ -217,8 +217,8 @@ def _naive_baseline(base_url: str, plan: Path, cap: float) -> tuple[float, int]:
 
 
 def _timed_out(call: BilledCall) -> bool:
-    """Answered after the client had given up on the attempt."""
-    return call.answered_s - call.received_s > CLIENT_TIMEOUT_S
+    """Answered after the client had given up on the attempt (the server timed it out)."""
+    return not call.delivered and call.answered_s - call.received_s > CLIENT_TIMEOUT_S / 2
 
 
 def _across_kill(call: BilledCall, kill_times: list[float]) -> bool:
@@ -227,7 +227,9 @@ def _across_kill(call: BilledCall, kill_times: list[float]) -> bool:
 
 
 def _reachable(call: BilledCall, kill_times: list[float]) -> bool:
-    return not _timed_out(call) and not _across_kill(call, kill_times)
+    """Written to a client that was still connected: it had timed out or been killed otherwise
+    (the server sees the closed connection before it writes)."""
+    return call.delivered
 
 
 _TAG = re.compile(r"\[call (\d+)\]")
@@ -251,6 +253,18 @@ def _durable_delays_ms(db: Path, billed: list[BilledCall], offset: float) -> lis
             if before:  # the answer this commit saved: the last one written before it
                 delays.append(1000 * (done - max(before)))
     return sorted(delays)
+
+
+def _received_not_saved(db: Path) -> int:
+    """Calls whose answer reached the runner (its ledger row settled at a real cost) but that
+    have no saved answer: what a kill must never lose. The server cannot tell a reply read by
+    the client from one written to a connection the client had abandoned; the runner can."""
+    with sqlite3.connect(db) as conn:
+        settled = {
+            k for (k,) in conn.execute("SELECT call_key FROM pilot_ledger WHERE state='settled'")
+        }
+        ok = {k for (k,) in conn.execute("SELECT call_key FROM pilot_journal WHERE status='ok'")}
+    return len(settled - ok)
 
 
 def _debug(db: Path, per_call: Counter[str], saved: set[str]) -> None:
@@ -325,13 +339,19 @@ def main() -> None:
         saved = _journal_ok(campaign.db)
         repeated = sum(n - 1 for n in per_call.values())
         unrecovered = [call for call in billed if call.question not in saved]
-        # lost: answers a live client was waiting for (answered within its timeout and not
-        # across a kill) that are not saved; the others never reached the runner
-        lost = sum(1 for call in unrecovered if _reachable(call, campaign.kill_times))
+        lost = _received_not_saved(campaign.db)
         overshoot = 100.0 * (billed_usd - cap) / cap
         naive_overshoot = 100.0 * (naive_billed - cap) / cap
         if args.show_lost:
             _debug(campaign.db, per_call, saved)
+            for call in unrecovered:
+                if _reachable(call, campaign.kill_times):
+                    gaps = [
+                        t - call.answered_s for t in campaign.kill_times if t >= call.answered_s
+                    ]
+                    print(
+                        f"lost {call.question[-12:]}: next stop {min(gaps, default=-1):.3f} s after"
+                    )
         in_flight_at_kills = sum(1 for c in billed if _across_kill(c, campaign.kill_times))
         delays = _durable_delays_ms(campaign.db, billed, clock_offset)
         p95_delay = delays[int(0.95 * (len(delays) - 1))] if delays else float("nan")

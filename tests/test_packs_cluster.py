@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +110,19 @@ def _numbers(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _steady(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return re.sub(r"stopped; \d+ finished call", "stopped; N finished call", text)
+
+
 def test_cluster_builds_the_same_packs_as_local_processes(runs: dict[str, Any]) -> None:
     local, cluster = runs["local"], runs["cluster"]
     assert [i.use_case_id for i in cluster.items] == IDS
     for use_case_id in IDS:
         assert _numbers(_record(cluster, use_case_id)) == _numbers(_record(local, use_case_id))
-    assert (cluster.run_dir / "summary.csv").read_text() == (
-        local.run_dir / "summary.csv"
-    ).read_text()
+    # the refused pilot stops at its first 403; how many of its in-flight calls had already
+    # come back and were saved by then is a matter of timing, and the message says how many
+    assert _steady(cluster.run_dir / "summary.csv") == _steady(local.run_dir / "summary.csv")
     # the packs really ran on the cluster's workers, one task per pack
     ran = [t for t in runs["tasks"] if "build_pack" in str(t.get("key", ""))]
     assert len(ran) == len(IDS), runs["tasks"]

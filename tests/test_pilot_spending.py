@@ -31,11 +31,11 @@ from usecase_kit.evaluation.golden import GoldenCase
 from usecase_kit.pilot import PilotPlan, run_pilot
 from usecase_kit.testing import FlatPrices
 
-base_url, workspace, n, concurrency, cap, cache = sys.argv[1:7]
+base_url, workspace, n, concurrency, cap, cache, timeout_s = sys.argv[1:8]
 cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(int(n))]
 plan = PilotPlan("uc-spend", cases, "faq_answer", ["openai:gpt-4o-mini"],
                  provider_options={"openai:gpt-4o-mini": {"base_url": base_url}},
-                 settings={"max_tokens": 20, "timeout_s": 0.5}, max_retries=2)
+                 settings={"max_tokens": 20, "timeout_s": float(timeout_s)}, max_retries=2)
 run = run_pilot(plan, workspace=workspace, prices=FlatPrices(2000.0, 8000.0),
                 concurrency=int(concurrency), use_cache=cache == "cache",
                 budget_usd=None if cap == "none" else float(cap))
@@ -67,10 +67,15 @@ class Runner:
         self.n = n
 
     def start(
-        self, concurrency: int = 4, cap: float | None = None, cache: bool = False
+        self,
+        concurrency: int = 4,
+        cap: float | None = None,
+        cache: bool = False,
+        timeout_s: float = 0.5,
     ) -> subprocess.Popen[str]:
         args = [self.server.base_url, str(self.workspace), str(self.n), str(concurrency)]
         args += ["none" if cap is None else repr(cap), "cache" if cache else "nocache"]
+        args += [repr(timeout_s)]
         return subprocess.Popen(
             [sys.executable, str(self.script), *args],
             stdout=subprocess.PIPE,
@@ -163,7 +168,9 @@ def test_second_runner_on_the_same_plan_is_refused(
 ) -> None:
     server.latency_s = 0.1
     runner = Runner(tmp_path, server, n=30)
-    first = runner.start(concurrency=2)
+    # a timeout generous enough that no call is retried on a busy machine: a retried timeout
+    # is paid again by design, and this test counts only what the rival pays
+    first = runner.start(concurrency=2, timeout_s=10.0)
     deadline = time.monotonic() + 60
     while not _journaled(runner.db):
         assert time.monotonic() < deadline
@@ -184,7 +191,7 @@ def test_second_runner_on_the_same_plan_is_refused(
     assert first.returncode == 0
     assert server.calls == 30 and max(_billed_per_question(server).values()) == 1
     with sqlite3.connect(runner.db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM pilot_audit").fetchone()[0] == 30
+        assert conn.execute("SELECT COUNT(*) FROM audit_trail").fetchone()[0] == 30
 
 
 def test_each_attempt_is_booked_before_it_leaves(tmp_path: Path, server: LocalOpenAIServer) -> None:
@@ -218,3 +225,53 @@ def test_each_attempt_is_booked_before_it_leaves(tmp_path: Path, server: LocalOp
     assert any("stay charged at their full reservation" in n for n in run.notes)
     time.sleep(0.5)
     assert server.billed_usd(*PRICES) <= totals.charged_usd + 1e-12
+
+
+KILL_IN_WINDOW = """
+import os, sys
+from usecase_kit.evaluation.golden import GoldenCase
+from usecase_kit.pilot import PilotPlan, run_pilot, runner
+from usecase_kit.testing import FlatPrices
+
+base_url, workspace, die = sys.argv[1], sys.argv[2], sys.argv[3] == "die"
+seen = []
+original = runner._guarded
+def guarded(task, *args, **kwargs):
+    seen.append(task.call_key)
+    if die and len(seen) == 5:
+        os._exit(9)  # killed after the answer arrived, before it was redacted and committed
+    return original(task, *args, **kwargs)
+runner._guarded = guarded
+cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range(8)]
+plan = PilotPlan("uc-window", cases, "faq_answer", ["openai:gpt-4o-mini"],
+                 provider_options={"openai:gpt-4o-mini": {"base_url": base_url}},
+                 settings={"max_tokens": 20, "timeout_s": 5})
+run = run_pilot(plan, workspace=workspace, prices=FlatPrices(), use_cache=False)
+print(run.summary()["ok"])
+"""
+
+
+def test_an_answer_killed_before_its_commit_is_kept_not_asked_again(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    from usecase_kit.pilot.pending import PendingAnswers
+
+    script = tmp_path / "window.py"
+    script.write_text(KILL_IN_WINDOW)
+    workspace = tmp_path / "ws"
+    args = [sys.executable, str(script), server.base_url, str(workspace)]
+    died = subprocess.run([*args, "die"], capture_output=True, text=True, timeout=120)
+    assert died.returncode == 9
+    asked = len(server.billed)
+    if not PendingAnswers(workspace, "x").enabled:
+        pytest.skip("no RAM-backed file system (/dev/shm) on this machine")
+    again = subprocess.run([*args, "live"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split()[-1] == "8"
+    assert max(_billed_per_question(server).values()) == 1  # the killed answer was not re-asked
+    assert len(server.billed) == 8 and asked >= 5
+    assert sorted(set(_journaled(workspace / DB_NAME))) == sorted(
+        f"Question number {i}?" for i in range(8)
+    )
+    leftovers = list((PendingAnswers(workspace, "x").folder or tmp_path).parent.rglob("*.json"))
+    assert leftovers == []  # the raw copy is gone once the redacted record is saved

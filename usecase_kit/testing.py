@@ -71,7 +71,7 @@ class BilledCall:
     question: str
     prompt_tokens: int
     completion_tokens: int
-    delivered: bool
+    delivered: bool  # the client was still connected when the answer was written
     received_s: float = 0.0  # time.monotonic() when the request arrived
     answered_s: float = 0.0  # ... and when the answer was written
 
@@ -265,8 +265,21 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> bool:
         return self._raw(status, json.dumps(payload).encode("utf-8"), headers or {})
 
+    def _peer_gone(self) -> bool:
+        """Whether the client has already closed the connection (it timed out or its process
+        ended): the kernel has its FIN, so the socket reads as at its end."""
+        import select
+        import socket
+
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
     def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> bool:
         """Send a response; False when the client was gone (a timeout or a killed process)."""
+        gone = self._peer_gone()
         try:
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -279,7 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):  # the client gave up
             self.close_connection = True
             return False
-        return True
+        return not gone
 
 
 def _request_problem(body: Any) -> str | None:

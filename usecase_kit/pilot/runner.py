@@ -31,6 +31,7 @@ from typing import Any
 from usecase_kit.errors import ProviderError, UsecaseKitError
 from usecase_kit.pilot.guard import GuardrailReport, Guards, guards_for, preflight_plan
 from usecase_kit.pilot.lock import RunLock
+from usecase_kit.pilot.pending import PendingAnswer, PendingAnswers
 from usecase_kit.pilot.plan import PilotPlan
 from usecase_kit.pilot.prepare import (
     BUDGET_DEFAULT_MAX_TOKENS,
@@ -75,6 +76,7 @@ class _Context:
     max_retries: int
     redact: Callable[[str], str] | None
     guards: Guards
+    pending: PendingAnswers
     stop: threading.Event = field(default_factory=threading.Event)
     fatal: CallFailed | None = None
     stores: dict[int, Store] = field(default_factory=dict)
@@ -133,8 +135,9 @@ def run_pilot(
     try:
         with RunLock(home, rid, f"use case {plan.use_case_id}, {len(tasks)} calls"):
             attempt = main.begin(rid, plan.use_case_id)
+            pending = PendingAnswers(home, rid)
             ctx = _Context(
-                rid, plan.use_case_id, attempt, cap, home, plan.max_retries, redact, guards
+                rid, plan.use_case_id, attempt, cap, home, plan.max_retries, redact, guards, pending
             )
             ctx.stores[threading.get_ident()] = main
             try:
@@ -180,8 +183,9 @@ def _execute(
     use_cache: bool,
     progress: bool,
 ) -> PilotRun:
-    done = store.finished_calls(ctx.run_id, ctx.attempt)
     charged_before = store.totals(ctx.run_id).charged_usd
+    _recover_pending(tasks, ctx, store)
+    done = store.finished_calls(ctx.run_id, ctx.attempt)
     records: dict[int, CallRecord] = {}
     bar = _progress_bar(len(tasks), progress)
     pending: list[Task] = []
@@ -349,19 +353,50 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
             record = ctx.guards.record(_failed(task, ctx, exc, started))
             store.commit(ctx.attempt, record, None, task.cache_key, _audit_texts(task, record, ctx))
             return record
-        cost = _cost(task.arm, completion.usage)
         completion = replace(completion, retries=try_no)
-        record = _guarded(task, ctx, completion, cost, started, guard, cache_hit=False)
-        store.commit(
-            ctx.attempt,
-            record,
-            ctx.guards.completion(completion),
-            task.cache_key,
-            _audit_texts(task, record, ctx),
-            settlement=(ledger_id, cost or 0.0),
-        )
-        return record
+        # durable at once, in memory-backed storage (never on disk before redaction), and its
+        # real cost booked, before the PII scan that must precede the commit
+        ctx.pending.put(PendingAnswer(task.call_key, ledger_id, try_no, started, completion))
+        store.received(ledger_id, _cost(task.arm, completion.usage) or 0.0)
+        return _settle_answer(task, ctx, store, completion, ledger_id, started, guard)
     return None
+
+
+def _settle_answer(
+    task: Task,
+    ctx: _Context,
+    store: Store,
+    completion: Completion,
+    ledger_id: int,
+    started: str,
+    guard: Any,
+) -> CallRecord:
+    """Check, redact and commit an answer with its ledger settlement; then forget the raw copy."""
+    cost = _cost(task.arm, completion.usage)
+    record = _guarded(task, ctx, completion, cost, started, guard, cache_hit=False)
+    store.commit(
+        ctx.attempt,
+        record,
+        ctx.guards.completion(completion),
+        task.cache_key,
+        _audit_texts(task, record, ctx),
+        settlement=(ledger_id, cost or 0.0),
+    )
+    ctx.pending.drop(task.call_key)
+    return record
+
+
+def _recover_pending(tasks: Sequence[Task], ctx: _Context, store: Store) -> None:
+    """Commit the answers a killed run received but had not yet redacted and saved: they were
+    paid for, so they are kept (and their ledger rows settled at the real cost), not re-asked."""
+    by_key = {task.call_key: task for task in tasks}
+    done = store.finished_calls(ctx.run_id, ctx.attempt)
+    for item in ctx.pending.items():
+        task = by_key.get(item.call_key)
+        if task is not None and item.call_key not in done:
+            guard = ctx.guards.chain.new_call()
+            _settle_answer(task, ctx, store, item.completion, item.ledger_id, item.started, guard)
+        ctx.pending.drop(item.call_key)
 
 
 def _redact_inputs(task: Task, ctx: _Context) -> None:

@@ -39,16 +39,17 @@ CREATE TABLE IF NOT EXISTS pilot_cache (
 CREATE TABLE IF NOT EXISTS pilot_ledger (
     id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, attempt INTEGER,
     call_key TEXT, try INTEGER, pid INTEGER, reserved_usd REAL NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('reserved', 'settled', 'released', 'unknown')),
+    state TEXT NOT NULL CHECK (state IN ('reserved', 'received', 'settled', 'released', 'unknown')),
     cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 """
 
-#: What a ledger row counts towards the cap: the real cost once settled, nothing once released
-#: (a 429 or an error body is not billed), the full reservation while in flight or unknown.
+#: What a ledger row counts towards the cap: the real cost once the answer is received or
+#: settled, nothing once released (a 429 or an error body is not billed), the full reservation
+#: while in flight or unknown.
 _CHARGED = (
-    "COALESCE(SUM(CASE state WHEN 'settled' THEN cost_usd WHEN 'released' THEN 0 "
-    "ELSE reserved_usd END), 0)"
+    "COALESCE(SUM(CASE WHEN state IN ('settled', 'received') THEN cost_usd "
+    "WHEN state = 'released' THEN 0 ELSE reserved_usd END), 0)"
 )
 
 
@@ -169,7 +170,7 @@ class Store:
     def totals(self, run_id: str) -> LedgerTotals:
         row = self._db.execute(
             "SELECT"
-            " COALESCE(SUM(CASE WHEN state='settled' THEN cost_usd END), 0),"
+            " COALESCE(SUM(CASE WHEN state IN ('settled', 'received') THEN cost_usd END), 0),"
             " COALESCE(SUM(CASE WHEN state='unknown' THEN reserved_usd END), 0),"
             " COALESCE(SUM(CASE WHEN state='reserved' THEN reserved_usd END), 0),"
             " COUNT(CASE WHEN state='unknown' THEN 1 END)"
@@ -207,6 +208,11 @@ class Store:
 
         result = self._write(statements)
         return None if result is None else int(result)
+
+    def received(self, ledger_id: int, cost_usd: float) -> None:
+        """The answer of this attempt has arrived (its raw copy is in memory-backed storage,
+        `pilot.pending`): its real cost is known and charged, its record not yet committed."""
+        self.settle(ledger_id, "received", cost_usd, "answer received, not yet committed")
 
     def settle(self, ledger_id: int, state: str, cost_usd: float | None, note: str = "") -> None:
         """Close a reservation: ``settled`` at its real cost, ``released`` (not billed) or
