@@ -203,3 +203,19 @@ def test_gate_summary_says_where_the_evidence_comes_from() -> None:
     assert any("by the offline baseline (indicative only)" in r for r in baseline.reasons)
     model = decide({"weighted_score": 70.0}, HIGH, controls, _report(0.97, baseline=False), None)
     assert "4 of 4 evaluation gates passed." in model.reasons
+
+
+def test_what_would_change_a_low_score_names_what_the_team_can_work_on_first() -> None:
+    controls = load_controls()["high_confidence"]
+    row = {
+        "weighted_score": 40.0,
+        "business_value": 4,
+        "technical_feasibility": 2,
+        "data_readiness": 4,
+        "risk": 4,  # as bad as feasibility (higher is worse), but not a thing to "raise"
+        "regulatory_burden": 2,
+    }
+    change = decide(row, HIGH, controls, None, None).would_change[0]
+    assert "raise technical feasibility (2/5)" in change
+    assert "lower risk (4/5, higher is worse), which only a change of design does" in change
+    assert change.index("technical feasibility") < change.index("risk")

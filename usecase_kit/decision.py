@@ -233,7 +233,11 @@ def decide(
     gates = tuple(_check_gates(controls, evaluation))
     change: tuple[str, ...]
     if tier.tier == "prohibited":
-        banned = ("Prohibited practice: no score can buy back a red flag.", *tier.reasons)
+        found = [e.sentence(plain=True) for e in tier.evidence if e.tier == "prohibited"]
+        banned = (
+            "Prohibited practice: no score can buy back a red flag.",
+            *(found or tier.reasons),
+        )
         change = (
             "Nothing within this design: the practice itself is prohibited. Only a redesign "
             "that removes it, assessed anew, could change the verdict.",
@@ -319,8 +323,20 @@ def _weakest(row: Mapping[str, Any]) -> str:
         return "improve the criteria that pull it down"
     cost = {"risk", "regulatory_burden"}  # higher is worse
     badness = {k: (v if k in cost else 6 - v) for k, v in known.items()}
-    worst = sorted(badness, key=lambda k: -badness[k])[:2]
-    return "start with " + " and ".join(f"{criterion_label(k)} ({int(known[k])}/5)" for k in worst)
+    # what the team can work on comes first at equal badness: risk and regulatory burden
+    # follow from what the use case does, and move only when its design changes
+    worst = sorted(badness, key=lambda k: (-badness[k], k in cost))[:2]
+
+    def step(name: str) -> str:
+        label, value = criterion_label(name), int(known[name])
+        if name in cost:
+            return (
+                f"lower {label} ({value}/5, higher is worse), which only a change of design "
+                "does (less personal data, a human reviewing each output, a narrower scope)"
+            )
+        return f"raise {label} ({value}/5)"
+
+    return "start with " + " and ".join(step(k) for k in worst)
 
 
 _CRITERIA = (

@@ -35,6 +35,42 @@ CRITERION_LABELS = {
 }
 
 
+#: Portfolio fields as a reader names them, for quoting the evidence behind a tier.
+FIELD_LABELS = {
+    "name": "the name",
+    "description": "the description",
+    "sector": "the sector",
+    "category": "the category",
+    "audience": "the audience",
+    "data_sensitivity": "the data sensitivity",
+    "human_review": "the human review",
+    "declared_tier_floor": "the tier floor the portfolio declares",
+    "regulatory.annex_iii": "the EU AI Act Annex III point",
+    "regulatory.art5_practices": "the EU AI Act Art. 5 practices",
+    "regulatory.art6_3_exemption": "the Art. 6(3) derogation",
+    "regulatory.profiling": "profiling of people",
+    "regulatory.art50": "the Art. 50 transparency duties",
+    "regulatory.minors_or_vulnerable": "minors or vulnerable people",
+    "regulatory.agentic_write_actions": "actions on other systems",
+}
+
+
+def field_label(field: str) -> str:
+    """'regulatory.annex_iii' as 'the EU AI Act Annex III point'; 'context.users' as 'users'."""
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    return field.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def plain_value(value: str) -> str:
+    """A field value as a reader writes it: 'special_category' as 'special category'."""
+    if value in ("True", "true"):
+        return "yes"
+    if value in ("False", "false"):
+        return "no"
+    return value.replace("_", " ") if value.isidentifier() else value
+
+
 def metric_label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
 

@@ -12,7 +12,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from usecase_kit.formatting import criterion_label, metric_label, metric_value, timestamp, usd
+from usecase_kit.formatting import (
+    criterion_label,
+    field_label,
+    metric_label,
+    metric_value,
+    plain_value,
+    timestamp,
+    usd,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -84,6 +92,8 @@ def _env() -> Environment:
         metric=metric_value,
         metric_label=metric_label,
         criterion=criterion_label,
+        field=field_label,
+        plain=plain_value,
         pct=_pct,
         num=_number,
         when=timestamp,

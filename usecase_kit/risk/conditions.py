@@ -39,10 +39,18 @@ class Span:
     end: int | None = None
 
     def quote(self) -> str:
-        """'"screens CVs" in description' or 'sector = healthcare'."""
+        """'"screens CVs" in description' or 'sector = healthcare' (the portfolio's keys)."""
         if self.start is None:
             return f"{self.field} = {self.text}"
         return f'"{self.text}" in {self.field}'
+
+    def plain(self) -> str:
+        """For a reader: '"screens CVs" in the description', 'the sector: healthcare'."""
+        from usecase_kit.formatting import field_label, plain_value
+
+        if self.start is None:
+            return f"{field_label(self.field)}: {plain_value(self.text)}"
+        return f'"{self.text}" in {field_label(self.field)}'
 
 
 @dataclass(frozen=True)

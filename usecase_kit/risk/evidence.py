@@ -20,9 +20,10 @@ QUOTE_CHARS = 80
 QUOTES_SHOWN = 3
 
 
-def _quote(span: Span) -> str:
+def _quote(span: Span, plain: bool = False) -> str:
     text = span.text if len(span.text) <= QUOTE_CHARS else span.text[: QUOTE_CHARS - 1] + "…"
-    return Span(span.field, text, span.start, span.end).quote()
+    cut = Span(span.field, text, span.start, span.end)
+    return cut.plain() if plain else cut.quote()
 
 
 def _inside(span: Span, other: Span) -> bool:
@@ -33,11 +34,11 @@ def _inside(span: Span, other: Span) -> bool:
     return other.start <= span.start and span.end <= other.end and span != other
 
 
-def _quotes(spans: tuple[Span, ...]) -> str:
+def _quotes(spans: tuple[Span, ...], plain: bool = False) -> str:
     """The phrases, longest first where one contains another, in the order they were found."""
     kept = [s for s in dict.fromkeys(spans) if not any(_inside(s, o) for o in spans)]
     kept.sort(key=lambda s: s.start is None)  # quoted phrases first, then field values
-    unique = list(dict.fromkeys(_quote(s) for s in kept))
+    unique = list(dict.fromkeys(_quote(s, plain) for s in kept))
     more = len(unique) - QUOTES_SHOWN
     return "; ".join(unique[:QUOTES_SHOWN]) + (f"; and {more} more" if more > 0 else "")
 
@@ -63,16 +64,18 @@ class Evidence:
         """The matched phrases and field values, quoted with the field they came from."""
         return _quotes(self.spans)
 
-    def sentence(self) -> str:
-        """The reason as a consultant can read it out: what, the phrase, the basis, lowering."""
+    def sentence(self, plain: bool = False) -> str:
+        """The reason as a consultant can read it out: what, the phrase, the basis, lowering.
+        ``plain`` names fields as a reader would ('the sector: healthcare'), for packs."""
         text = self.reason.rstrip(".")
         if self.spans:
-            text += f": {self.quoted()}"
+            text += f": {_quotes(self.spans, plain)}"
         text += "."
         if self.basis:
             text += " Basis: " + "; ".join(b.cite() for b in self.basis) + "."
         if self.lowered_by:
-            text += f" Lowered one step (from {self.rule_tier}) by {_quotes(self.lowered_by)}."
+            tier = (self.rule_tier or "").replace("_", " ") if plain else self.rule_tier
+            text += f" Lowered one step (from {tier}) by {_quotes(self.lowered_by, plain)}."
         return text
 
     def as_dict(self) -> dict[str, Any]:
