@@ -7,6 +7,7 @@ Runs happen in subprocesses so they can be interrupted and killed for real.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -275,3 +276,26 @@ def test_an_answer_killed_before_its_commit_is_kept_not_asked_again(
     )
     leftovers = list((PendingAnswers(workspace, "x").folder or tmp_path).parent.rglob("*.json"))
     assert leftovers == []  # the raw copy is gone once the redacted record is saved
+
+
+def test_raw_answers_never_go_through_a_planted_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the RAM-backed folder is a link planted by someone else (or not private), raw
+    answers are not written there: the step is skipped, never redirected."""
+    from usecase_kit.pilot import pending
+
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    elsewhere = tmp_path / "on-disk"
+    elsewhere.mkdir(mode=0o700)
+    monkeypatch.setattr(pending, "_SHM", shm)
+    (shm / f"usecase-kit-{os.getuid()}").symlink_to(elsewhere)
+    assert not pending.PendingAnswers(tmp_path / "ws", "run").enabled
+    (shm / f"usecase-kit-{os.getuid()}").unlink()
+    (shm / f"usecase-kit-{os.getuid()}").mkdir(mode=0o755)  # readable by others
+    os.chmod(shm / f"usecase-kit-{os.getuid()}", 0o755)
+    assert not pending.PendingAnswers(tmp_path / "ws", "run").enabled
+    os.chmod(shm / f"usecase-kit-{os.getuid()}", 0o700)
+    assert pending.PendingAnswers(tmp_path / "ws", "run").enabled
+    assert list(elsewhere.iterdir()) == []

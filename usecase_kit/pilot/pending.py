@@ -51,8 +51,11 @@ class PendingAnswers:
         self.folder = root / ident / run_id if root is not None else None
         if self.folder is not None:
             try:
+                assert root is not None
+                root.mkdir(exist_ok=True, mode=0o700)
+                if not _private(root):  # another user's folder, or a link planted in its place
+                    raise PermissionError(f"{root} is not a private folder of this user")
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                os.chmod(self.folder.parent.parent, 0o700)
             except OSError:
                 self.folder = None
 
@@ -88,6 +91,18 @@ class PendingAnswers:
         for temp in self.folder.glob("*.tmp"):
             temp.unlink(missing_ok=True)
         return found
+
+
+def _private(folder: Path) -> bool:
+    """A real folder (not a link), owned by this user, that no one else may enter."""
+    import stat
+
+    info = os.lstat(folder)
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    )
 
 
 def _read(data: dict[str, Any]) -> PendingAnswer:
