@@ -141,6 +141,15 @@ def test_answers_through_the_openai_client_with_usage(provider: Any) -> None:
     assert completion.provenance["deterministic"] is True
 
 
+def test_weights_sit_in_plain_cpu_buffers_never_amx_or_repacked(provider: Any) -> None:
+    # An AMX CPU (this project's machines) crashed on every call with weights in llama.cpp's
+    # AMX buffer (SIGSEGV in ggml_backend_amx_mul_mat): the launcher turns extra buffers off.
+    bounded(lambda: provider.complete(ASK, Settings(max_tokens=4)))
+    log = Path(provider.log_path).read_text(encoding="utf-8", errors="replace")
+    assert "CPU_Mapped model buffer size" in log
+    assert "AMX model buffer" not in log and "REPACK model buffer" not in log
+
+
 def test_the_server_refuses_callers_without_its_key(provider: Any) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{provider.endpoint}/models", timeout=10)

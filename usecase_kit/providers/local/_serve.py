@@ -62,12 +62,36 @@ def _fresh_prompts() -> None:
     Llama.generate = generate  # type: ignore[method-assign,unused-ignore]
 
 
+def _plain_cpu_buffers() -> None:
+    """Load the weights into plain CPU buffers, never llama.cpp's "extra" buffer types.
+
+    On a CPU with AMX (Intel Sapphire Rapids and later, this project's machines among them) a
+    build with ``-march=native`` repacks the weights into an AMX buffer, and the first decode
+    then crashes with SIGSEGV in ``ggml_backend_amx_mul_mat`` (ggml-org/llama.cpp#20824, seen
+    here on every call). ``use_extra_bufts = False`` (llama-server's ``--no-repack``) keeps the
+    ordinary AVX path, whatever the build; on this 135M model the repacking bought nothing
+    measurable. llama-cpp-python exposes the field but no server setting for it.
+    """
+    import llama_cpp.llama_cpp as low
+
+    default = low.llama_model_default_params
+
+    def params() -> Any:
+        p = default()
+        if hasattr(p, "use_extra_bufts"):
+            p.use_extra_bufts = False
+        return p
+
+    low.llama_model_default_params = params
+
+
 def main() -> None:
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         sys.path.pop(0)  # this folder's modules must not shadow top-level packages
     api_key = sys.stdin.buffer.readline().decode("utf-8").strip()
     threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
     _clean_environment()
+    _plain_cpu_buffers()
     args = sys.argv[1:]
     if FRESH_PROMPTS in args:
         args.remove(FRESH_PROMPTS)
