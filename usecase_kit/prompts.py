@@ -29,6 +29,7 @@ from usecase_kit._config import (
     read_text,
 )
 from usecase_kit._io import atomic_write_text
+from usecase_kit._sandbox import PromptSandbox, prompt_sandbox
 from usecase_kit.errors import InputError
 from usecase_kit.providers.base import Message, Settings
 
@@ -127,16 +128,22 @@ class PromptTemplate:
         from jinja2.exceptions import SecurityError
 
         try:
-            return str(_jinja_env().from_string(source).render(values)).strip()
+            return _jinja_env().render(source, values).strip()
         except SecurityError as exc:
             raise InputError(
                 f"Prompt {self.name}@{self.version}: the template tried something a prompt may "
-                f"not do ({excerpt(str(exc), 120)}). Templates may only insert variables, loop "
-                "and branch; they cannot reach Python objects."
+                f"not do ({excerpt(str(exc), 160)}). Templates may only insert variables, loop "
+                "and branch; they cannot reach Python objects or files, and stay within "
+                "1,000,000 characters, widths of 10,000 and 1,000,000 loop steps."
             ) from None
         except jinja2.TemplateError as exc:
             raise InputError(
                 f"Prompt {self.name}@{self.version}: {type(exc).__name__}: {excerpt(str(exc), 200)}"
+            ) from None
+        except Exception as exc:  # the template's own code failed (a bad filter argument...)
+            raise InputError(
+                f"Prompt {self.name}@{self.version}: the template failed while rendering: "
+                f"{type(exc).__name__}: {excerpt(str(exc), 200)}. Fix the template's expressions."
             ) from None
 
     def _values(self, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,13 +157,11 @@ class PromptTemplate:
         return {n: variables.get(n, s.default) for n, s in self.variables.items()}
 
 
-def _jinja_env() -> Any:
-    """User templates render in Jinja2's immutable sandbox: no attribute walk to Python
-    internals (``cycler.__init__.__globals__``), no mutation of the values passed in."""
-    import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+def _jinja_env() -> PromptSandbox:
+    """User templates render in a sandbox: no attribute walk to Python internals
+    (``cycler.__init__.__globals__``), no mutation of the values passed in, and bounded text,
+    numbers and loop steps (``usecase_kit._sandbox``)."""
+    return prompt_sandbox()
 
 
 def parse_template(name: str, text: str, origin: str) -> PromptTemplate:
