@@ -11,7 +11,13 @@ from pathlib import Path
 
 from usecase_kit.errors import OutputError
 
-__all__ = ["atomic_write", "atomic_write_text", "check_writable", "output_problem"]
+__all__ = [
+    "atomic_write",
+    "atomic_write_text",
+    "check_not_input",
+    "check_writable",
+    "output_problem",
+]
 
 
 def _umask() -> int:
@@ -56,6 +62,29 @@ def check_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Pat
             "can write to."
         )
     return target
+
+
+def check_not_input(
+    output: str | os.PathLike[str], inputs: dict[str, str | os.PathLike[str] | None]
+) -> None:
+    """Refuse an output path that is one of the command's own inputs (the same file, by any
+    path or link): writing there would destroy what the command read."""
+    target = Path(output).expanduser()
+    if not target.exists():
+        return
+    for label, given in inputs.items():
+        if given is None:
+            continue
+        source = Path(given).expanduser()
+        try:
+            same = source.exists() and os.path.samefile(source, target)
+        except OSError:
+            same = False
+        if same:
+            raise OutputError(
+                f"Refusing to write {target}: it is this command's {label} ({source}), which "
+                "would be overwritten. Write the result to another file."
+            )
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:

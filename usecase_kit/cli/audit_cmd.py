@@ -58,9 +58,16 @@ def export(
 ) -> None:
     """Every record with its chain fields, as JSON Lines or CSV (by the file's suffix)."""
     from usecase_kit._io import check_writable
+    from usecase_kit.errors import InputError
 
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        raise InputError(
+            f"{path}: the export's format comes from its name: end it in .jsonl (JSON Lines, "
+            "which usecase_kit.guardrails.audit.verify_export checks) or .csv."
+        )
     check_writable(path)
-    fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
+    fmt = "csv" if suffix == ".csv" else "jsonl"
     store = _store(workspace)
     written = store.audit.export(path, fmt)
     typer.echo(f"wrote {written}")

@@ -81,11 +81,12 @@ def pilot(
     left undone at the budget cap (the summary says which), 2 for a usage or input error,
     130 when interrupted (what was paid for is saved; the same command resumes).
     """
-    from usecase_kit._io import atomic_write, check_writable
+    from usecase_kit._io import atomic_write, check_not_input, check_writable
     from usecase_kit.pilot import run_plan_file
 
     if csv is not None:
         check_writable(csv)  # before any paid call, not after
+        check_not_input(csv, {"plan": plan})
     prices = None
     if catalogue is not None or overrides is not None:
         from usecase_kit.pricing import load_catalogue
@@ -104,7 +105,11 @@ def pilot(
             progress=progress,
         )
     if csv is not None:
-        frame = run.to_frame()
+        from usecase_kit.portfolio import neutralise_formula
+
+        # questions, references and answers are text from outside (an answer can be steered by
+        # prompt injection): a spreadsheet must not run "=HYPERLINK(...)" from them
+        frame = run.to_frame().map(neutralise_formula)
         atomic_write(csv, lambda p: frame.to_csv(p, index=False))
     summary = run.summary()
     _print_summary(summary, run.database)

@@ -102,6 +102,10 @@ def score(
     from usecase_kit.scoring import load_rubric, load_tolerance, scorecard
     from usecase_kit.scoring import sensitivity as run_sensitivity
 
+    if output is not None:
+        from usecase_kit._io import check_not_input
+
+        check_not_input(output, {"portfolio": portfolio, "rubric": rubric, "tolerance": tolerance})
     loaded = load_portfolio(portfolio)
     chosen = load_rubric(rubric)
     profile = load_tolerance(tolerance) if tolerance else None
@@ -131,9 +135,12 @@ def import_inventory(
     ] = False,
 ) -> None:
     """Turn an AI use-case inventory into a portfolio through a declarative column mapping."""
+    from usecase_kit._io import check_not_input
     from usecase_kit.importers import import_inventory as run_import
     from usecase_kit.importers import load_mapping
     from usecase_kit.portfolio import save_portfolio
+
+    check_not_input(output, {"inventory": source, "mapping": mapping})
 
     result = run_import(
         source, load_mapping(mapping), limit=limit, descriptive_only=descriptive_only
@@ -156,8 +163,11 @@ def weights(
     """Criterion weights from AHP pairwise judgements, with Saaty's consistency ratio."""
     from datetime import date
 
-    from usecase_kit._io import atomic_write_text
+    from usecase_kit._io import atomic_write_text, check_not_input
     from usecase_kit.scoring import ahp_from_file, load_rubric
+
+    if output is not None:
+        check_not_input(output, {"judgements file": judgements, "rubric": rubric})
 
     base = load_rubric(rubric)
     result = ahp_from_file(judgements, base)
