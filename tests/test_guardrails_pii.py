@@ -46,6 +46,23 @@ def test_patterns_only_finds_validated_identifiers() -> None:
     assert any(v == "IBAN_CODE" for v in found.values())
 
 
+def test_a_url_or_address_is_covered_to_the_end_of_its_token() -> None:
+    # Presidio's URL pattern stops at the first real top-level domain (".int" here), which
+    # left "ernal" in the redacted text of a shipped golden answer
+    text = (
+        "Go to https://password.example.internal, then sign in. See (https://a.example.com/x). "
+        "Mail ann.lee@corp.example.internal; or visit www.example.com."
+    )
+    found = kinds(PATTERNS, text)
+    assert found["https://password.example.internal"] == "URL"
+    assert found["https://a.example.com/x"] == "URL"
+    assert found["ann.lee@corp.example.internal"] == "EMAIL_ADDRESS"
+    assert found["www.example.com"] == "URL"
+    assert redact(text, PATTERNS.scan(text)).startswith(
+        "Go to <URL_1>, then sign in. See (<URL_2>)."
+    )
+
+
 def test_card_like_numbers_failing_luhn_are_not_flagged() -> None:
     for number in ("4111 1111 1111 1112", "4454794511390934", "5018646679091"):
         text = f"My card number is {number}, please check."
@@ -128,3 +145,18 @@ def test_installed_model_is_the_vetted_upload() -> None:
     assert spec is not None and spec.origin is not None
     ner = next(Path(spec.origin).parent.glob("*/ner/model"))
     assert hashlib.sha256(ner.read_bytes()).hexdigest() == MODEL_PROVENANCE["ner_model_sha256"]
+
+
+def test_a_stored_error_keeps_the_endpoint_and_redacts_what_the_server_said() -> None:
+    from usecase_kit.pilot.guard import guards_for
+
+    guards = guards_for(None, "it-helpdesk")
+    error = (
+        "failed openai:gpt-4o-mini at http://127.0.0.1:8765/v1 connection: APIConnectionError: "
+        "refused for jo@example.org"
+    )
+    stored = guards.stored_error(error)
+    assert stored.startswith("failed openai:gpt-4o-mini at http://127.0.0.1:8765/v1 connection")
+    assert "jo@example.org" not in stored and "<EMAIL_1>" in stored
+    # text that does not start like a provider's error is redacted whole
+    assert "jo@example.org" not in guards.stored_error("jo@example.org at http://x.example")

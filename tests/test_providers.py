@@ -72,6 +72,42 @@ def test_key_from_credentials_file_outside_the_project(
     assert provider.complete(ASK, Settings()).text.startswith("Answer to:")
 
 
+def test_the_endpoint_beside_the_key_in_credentials_file_is_used(
+    server: LocalOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a key meant for a local gateway must not go to api.openai.com
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "credentials.env").write_text(
+        f"OPENAI_API_KEY={KEY}\nOPENAI_BASE_URL={server.base_url}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("USECASE_KIT_HOME", str(home))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    provider = get_provider("openai:gpt-4o-mini")
+    assert provider.complete(ASK, Settings()).text.startswith("Answer to:")
+    assert server.calls  # it reached the local server
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765/v1?api-key=QTOKENXYZ",
+        "http://127.0.0.1:8765/v1#QTOKENXYZ",
+        "ftp://127.0.0.1/v1",
+        "127.0.0.1:8765/v1",
+    ],
+)
+def test_a_base_url_with_a_query_or_no_scheme_is_refused_without_echoing_it(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    with pytest.raises(ConfigError) as caught:
+        get_provider("openai:gpt-4o-mini")
+    assert "QTOKENXYZ" not in str(caught.value) and "http" in str(caught.value)
+
+
 def test_missing_azure_settings_name_their_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="AZURE_OPENAI_API_KEY"):
         get_provider("azure:my-deployment")

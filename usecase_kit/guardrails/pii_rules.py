@@ -5,6 +5,9 @@ Rules, by the names ``PiiConfig.disable`` and ``bench_pii.py --ablation`` use:
 - (always) a span below its entity's score threshold is dropped: weak patterns such as US
   bank numbers score 0.05 unless a context word raises them;
 - ``trim``: a model (NER) span stops at a line break and loses a trailing possessive;
+- ``whole_token``: a URL or e-mail match covers its whole token: Presidio's URL pattern stops
+  at the first valid top-level domain, so ``https://password.example.internal`` became a URL
+  up to ``.int`` and left ``ernal`` in the text;
 - ``retype``: the model's PERSON / ORGANIZATION confusions are fixed from the span's own
   words (see ``_retype``); a model ORGANIZATION without a corporate word, and a model PERSON
   with a digit in it ("COVID-19"), are not reported;
@@ -30,6 +33,7 @@ NER_RECOGNIZER = "SpacyRecognizer"
 #: Rule names, for ``PiiConfig.disable`` and the ablation in benchmarks/bench_pii.py.
 RULES = (
     "trim",
+    "whole_token",
     "retype",
     "one_type_per_span",
     "model_overlap",
@@ -79,6 +83,14 @@ def refine(
     kept = [d for d in detected if d.score >= thresholds.get(d.kind, default_threshold)]
     if "trim" not in off:
         kept = [_trim(text, d) if d.from_model else d for d in kept]
+    if "whole_token" not in off:
+        widened = [_whole_token(text, d) if d.kind in _TOKEN_KINDS else d for d in kept]
+        best: dict[tuple[str, int, int], Detected] = {}
+        for d in widened:  # a widened URL may now be the very span an e-mail match has
+            key = (d.kind, d.start, d.end)
+            if key not in best or d.score > best[key].score:
+                best[key] = d
+        kept = list(best.values())
     if "retype" not in off:
         kept = [_retype(text, d) for d in kept]
     kept = [d for d in kept if d.end > d.start and d.kind not in (_UNSURE_ORG, _NOT_A_NAME)]
@@ -184,6 +196,26 @@ def _trim(text: str, d: Detected) -> Detected:
     line = span.split("\n", 1)[0].rstrip()
     line = _POSSESSIVE.sub("", line).rstrip()
     return replace(d, end=d.start + len(line))
+
+
+_TOKEN_KINDS = frozenset({"URL", "EMAIL_ADDRESS"})
+_TOKEN_TAIL = ".,;:!?)]}>'\"’”"
+_EMAIL_TOKEN = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+
+def _whole_token(text: str, d: Detected) -> Detected:
+    """Widen ``d`` to the whitespace-delimited token it sits in, without trailing punctuation."""
+    start, end = d.start, d.end
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(<[{'\"‘“":
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    while end > start + 1 and text[end - 1] in _TOKEN_TAIL:
+        end -= 1
+    kind = d.kind
+    if kind == "URL" and _EMAIL_TOKEN.fullmatch(text[start:end]):
+        kind = "EMAIL_ADDRESS"  # a URL pattern inside an address on an unlisted domain
+    return replace(d, kind=kind, start=start, end=end)
 
 
 def _overlaps(a: Detected, b: Detected) -> bool:

@@ -7,6 +7,7 @@ what reaches the disk never depends on whether a tier was given.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
     from usecase_kit.providers.base import Completion
 
 __all__ = ["GuardrailReport", "Guards", "guards_for", "preflight_plan"]
+
+#: "[failed ]<provider>:<model> at <endpoint>" at the start of a provider's error message.
+_ERROR_HEAD = re.compile(
+    r"(?P<head>(?:failed )?[\w.-]+:\S+ at (?:https?|local)://[^\s?#]+)(?P<rest>.*)", re.DOTALL
+)
 
 
 @dataclass
@@ -47,8 +53,17 @@ class Guards:
             question=self.stored(record.question),
             reference_answer=self.stored(record.reference_answer),
             output=self.stored(record.output),
-            error=self.stored(record.error),
+            error=self.stored_error(record.error),
         )
+
+    def stored_error(self, error: str) -> str:
+        """An error as it may be written: the endpoint it names (``openai:m at http://...``,
+        written by the provider, credentials and query already refused or removed) is kept, so
+        the record says which server failed; what the server said is redacted."""
+        match = _ERROR_HEAD.match(error)
+        if match is None:
+            return self.stored(error)
+        return match.group("head") + self.stored(match.group("rest"))
 
     def completion(self, completion: Completion) -> Completion:
         return replace(completion, text=self.stored(completion.text))

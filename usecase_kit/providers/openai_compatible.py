@@ -78,7 +78,14 @@ def create_openai(
     key = _require_env(
         api_key_env, "the openai provider needs an API key (any value for a local server)"
     )
-    url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    # the endpoint comes from where the key came from: a key in credentials.env meant for a
+    # local gateway must not be sent to api.openai.com because the URL beside it was ignored
+    url = (
+        base_url
+        or os.environ.get("OPENAI_BASE_URL", "").strip()
+        or _from_credentials_file("OPENAI_BASE_URL")
+        or None
+    )
     return connect(f"openai:{model}", model, url, key, max_retries=max_retries, key_env=api_key_env)
 
 
@@ -97,6 +104,8 @@ def connect(
     The key is a parameter, never a provider option, so no plan file can carry one."""
     import openai
 
+    if base_url is not None:
+        check_base_url(base_url, f"the base URL of {spec}")
     http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
     client = openai.OpenAI(
         api_key=api_key, base_url=base_url, max_retries=max_retries, http_client=http
@@ -121,6 +130,7 @@ def create_azure(
     url = endpoint or _require_env(
         "AZURE_OPENAI_ENDPOINT", "the azure provider needs the resource URL"
     )
+    check_base_url(url, "the Azure endpoint")
     version = api_version or os.environ.get("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
     http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
     client = openai.AzureOpenAI(
@@ -252,6 +262,30 @@ class OpenAICompatibleProvider:
             if secret:
                 text = text.replace(secret, "***")
         return _KEY_LIKE.sub("sk-***", text)
+
+
+def check_base_url(url: str, name: str = "the base URL") -> None:
+    """Refuse an endpoint with a query string or fragment: the client appends its paths after
+    them (``/v1?api-key=K`` becomes ``/v1/?api-key=Kchat/completions``), and what they hold
+    (often a key) would be printed and recorded with every call's endpoint."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ConfigError(f"{name} is not a URL; give e.g. http://127.0.0.1:8000/v1") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{name} must start with http:// or https:// and name a host, e.g. "
+            "http://127.0.0.1:8000/v1"
+        )
+    if parts.query or parts.fragment:
+        plain = redact_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+        raise ConfigError(
+            f"{name} {plain} carries a query string or fragment ('?...' or '#...'), which the "
+            "client cannot join paths to and which would be recorded with every call. Give the "
+            "endpoint alone, and the key through OPENAI_API_KEY (or credentials.env)."
+        )
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
