@@ -299,3 +299,67 @@ def test_raw_answers_never_go_through_a_planted_link(
     os.chmod(shm / f"usecase-kit-{os.getuid()}", 0o700)
     assert pending.PendingAnswers(tmp_path / "ws", "run").enabled
     assert list(elsewhere.iterdir()) == []
+
+
+def _plan(use_case: str, base_url: str, questions: range, max_tokens: int = 20) -> PilotPlan:
+    return PilotPlan(
+        use_case,
+        [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in questions],
+        "faq_answer",
+        ["openai:gpt-4o-mini"],
+        provider_options={"openai:gpt-4o-mini": {"base_url": base_url}},
+        settings={"max_tokens": max_tokens, "timeout_s": 5},
+    )
+
+
+def test_the_cap_is_the_use_cases_not_one_plans(tmp_path: Path, server: LocalOpenAIServer) -> None:
+    """A new prompt setting, more cases or another name for the same server make a new run of
+    the use case, not a new budget: the cap bounds all its pilots in the workspace."""
+    cap = 2.0  # about 7 calls of these (0.27 USD each)
+    prices = FlatPrices(*PRICES)
+    first = run_pilot(
+        _plan("uc-shared", server.base_url, range(10)), workspace=tmp_path, prices=prices,
+        budget_usd=cap, use_cache=False,
+    )  # fmt: skip
+    assert 0 < first.summary()["ok"] < 10 and first.summary()["skipped_budget"] > 0
+    localhost = server.base_url.replace("127.0.0.1", "localhost")
+    for plan in (
+        _plan("uc-shared", server.base_url, range(10, 20)),  # other cases
+        _plan("uc-shared", server.base_url, range(10), max_tokens=21),  # another setting
+        _plan("uc-shared", localhost, range(10)),  # the same server by another name
+    ):
+        again = run_pilot(plan, workspace=tmp_path, prices=prices, budget_usd=cap, use_cache=False)
+        assert again.run_id != first.run_id
+        assert again.summary()["ok"] <= 1 and again.summary()["skipped_budget"] >= 9
+        assert again.summary()["budget_charged_usd"] <= cap
+    assert server.billed_usd(*PRICES) <= cap
+    billed_before = len(server.billed)
+    other = run_pilot(
+        _plan("uc-other", server.base_url, range(3)), workspace=tmp_path, prices=prices,
+        budget_usd=cap, use_cache=False,
+    )  # fmt: skip
+    assert other.summary()["ok"] == 3 and len(server.billed) == billed_before + 3
+
+
+def test_an_unreachable_endpoint_costs_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused connection never reached a server: released, not charged as unknown (if it
+    were, the 9 attempts at 0.43 USD reserved each would meet this 1 USD cap after two)."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    plan = _plan("uc-down", f"http://127.0.0.1:{port}/v1", range(3))
+    run = run_pilot(plan, workspace=tmp_path, prices=FlatPrices(*PRICES), budget_usd=1.0)
+    summary = run.summary()
+    assert summary["failed"] == 3 and summary["skipped_budget"] == 0
+    assert summary["spent_usd"] == 0 and summary["budget_charged_usd"] == 0
+    assert not any("stay charged" in note for note in run.notes)
+    errors = {r.error_kind for r in run.records}
+    assert errors == {"unreachable"}
+    assert all(
+        f"127.0.0.1:{port}" in r.error and "Nothing was sent" in r.error for r in run.records
+    )

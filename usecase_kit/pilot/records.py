@@ -61,8 +61,9 @@ class CallRecord:
 class PilotRun:
     """The outcome of ``run_pilot``: records plus how the budget and the run ended.
 
-    ``spent_usd`` is what this run committed in the ledger; ``plan_charged_usd`` what the plan
-    has committed in its workspace over all its runs, which is what ``budget_usd`` caps.
+    ``spent_usd`` is what this run committed in the ledger; ``budget_charged_usd`` what every
+    pilot of the use case (all its plans and runs) has committed in the workspace, which is what
+    ``budget_usd`` caps.
     """
 
     run_id: str
@@ -72,7 +73,7 @@ class PilotRun:
     budget_usd: float | None = None
     spent_usd: float = 0.0
     notes: list[str] = field(default_factory=list)
-    plan_charged_usd: float = 0.0
+    budget_charged_usd: float = 0.0
     guardrails: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
@@ -108,7 +109,7 @@ class PilotRun:
             "cost_usd": sum(priced) if priced or not ok else None,
             "unpriced_calls": len(ok) - len(priced),
             "spent_usd": self.spent_usd,
-            "plan_charged_usd": self.plan_charged_usd,
+            "budget_charged_usd": self.budget_charged_usd,
             "budget_usd": self.budget_usd,
             "latency_p50_s": _quantile(latencies, 0.50),
             "latency_p95_s": _quantile(latencies, 0.95),

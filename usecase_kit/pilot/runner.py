@@ -51,7 +51,7 @@ __all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "PilotInterrupted", "run_pilot", "run_pl
 #: Failure kinds after which the provider may still have billed the attempt: charged in full.
 _MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "other"})
 #: Failure kinds worth another attempt.
-_RETRYABLE = frozenset({"rate_limit", "server", "timeout", "connection"})
+_RETRYABLE = frozenset({"rate_limit", "server", "timeout", "connection", "unreachable"})
 #: Backoff between attempts (as the openai client does): 0.5 s doubling to 8 s, jittered; a
 #: server's Retry-After up to a minute is honoured instead.
 _BACKOFF_S, _BACKOFF_MAX_S, _RETRY_AFTER_MAX_S = 0.5, 8.0, 60.0
@@ -83,6 +83,13 @@ class _Context:
     lock: threading.Lock = field(default_factory=threading.Lock)
     cap_reached: bool = False
     abandoned: bool = False  # a second Ctrl-C left calls in flight
+
+    @property
+    def budget(self) -> str:
+        """What the cap bounds: every pilot of this use case in this workspace, whatever its
+        plan's prompts, cases, models or endpoint (a new prompt version is a new run, not a
+        new budget)."""
+        return f"use case {self.use_case_id}"
 
     def store(self) -> Store:
         """This thread's connection to the workspace database."""
@@ -215,6 +222,7 @@ def _execute(
     store.finish(ctx.run_id, ctx.attempt)
     ordered = [records[i] for i in sorted(records)]
     charged = store.totals(ctx.run_id).charged_usd
+    budget_charged = store.totals(ctx.run_id, budget=ctx.budget).charged_usd
     return PilotRun(
         ctx.run_id,
         plan.use_case_id,
@@ -223,7 +231,7 @@ def _execute(
         ctx.cap,
         charged - charged_before,
         _notes(ordered, ctx, store),
-        plan_charged_usd=charged,
+        budget_charged_usd=budget_charged,
     )
 
 
@@ -332,7 +340,14 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
         if ctx.stop.is_set():
             return None if (ctx.fatal or not ctx.cap_reached) else _skipped(task, ctx)
         ledger_id = store.reserve(
-            ctx.run_id, ctx.attempt, task.call_key, try_no, reserve, ctx.cap, os.getpid()
+            ctx.run_id,
+            ctx.attempt,
+            task.call_key,
+            try_no,
+            reserve,
+            ctx.cap,
+            os.getpid(),
+            budget=ctx.budget,
         )
         if ledger_id is None:
             ctx.cap_reached = True
@@ -572,12 +587,14 @@ def _notes(records: list[CallRecord], ctx: _Context, store: Store) -> list[str]:
     totals = store.totals(ctx.run_id)
     skipped = sum(1 for r in records if r.status == "skipped_budget")
     if skipped:
+        budget = store.totals(ctx.run_id, budget=ctx.budget)
         attempts = store.attempts(ctx.run_id)
-        over = f" over {attempts} runs of this plan" if attempts > 1 else ""
+        over = f", {attempts} runs of this plan among them" if attempts > 1 else ""
         notes.append(
-            f"Budget cap ${ctx.cap} reached: this plan has committed ${totals.charged_usd:.6f}"
-            f"{over} in this workspace; {skipped} of {len(records)} call(s) left undone "
-            "(status skipped_budget). Raise the cap (--budget) to finish them."
+            f"Budget cap ${ctx.cap} reached: the pilots of use case {ctx.use_case_id} have "
+            f"committed ${budget.charged_usd:.6f} in this workspace{over}; {skipped} of "
+            f"{len(records)} call(s) left undone (status skipped_budget). Raise the cap "
+            "(--budget) to finish them."
         )
     if totals.unknown_calls:
         notes.append(

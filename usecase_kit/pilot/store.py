@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS pilot_ledger (
     cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 """
+#: Added 2026-12-03: the budget a row counts against (a use case's pilots in the workspace);
+#: rows written before it count against their run.
+_BUDGET_COLUMN = "budget_key"
+_BUDGET_OF_ROW = f"COALESCE({_BUDGET_COLUMN}, run_id)"
 
 #: What a ledger row counts towards the cap: the real cost once the answer is received or
 #: settled, nothing once released (a 429 or an error body is not billed), the full reservation
@@ -92,12 +96,26 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._add_budget_column()
             self.audit = _trail(self._db, redact)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"The workspace {self.path.parent} cannot be used: {exc}. It must be a folder you "
                 "can write to; pass another with --workspace (or set USECASE_KIT_HOME)."
             ) from None
+
+    def _add_budget_column(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pilot_ledger)")}
+        if _BUDGET_COLUMN not in columns:
+            try:
+                self._db.execute(f"ALTER TABLE pilot_ledger ADD COLUMN {_BUDGET_COLUMN} TEXT")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS pilot_ledger_budget"
+            f" ON pilot_ledger ({_BUDGET_COLUMN}, state)"
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -167,15 +185,18 @@ class Store:
 
     # ------------------------------------------------------------------ ledger
 
-    def totals(self, run_id: str) -> LedgerTotals:
+    def totals(self, run_id: str, *, budget: str | None = None) -> LedgerTotals:
+        """What the rows of ``run_id`` (or, given ``budget``, of every run of that budget)
+        have settled, left unknown and hold in flight."""
+        where, key = (f"{_BUDGET_OF_ROW}=?", budget) if budget else ("run_id=?", run_id)
         row = self._db.execute(
             "SELECT"
             " COALESCE(SUM(CASE WHEN state IN ('settled', 'received') THEN cost_usd END), 0),"
             " COALESCE(SUM(CASE WHEN state='unknown' THEN reserved_usd END), 0),"
             " COALESCE(SUM(CASE WHEN state='reserved' THEN reserved_usd END), 0),"
             " COUNT(CASE WHEN state='unknown' THEN 1 END)"
-            " FROM pilot_ledger WHERE run_id=?",
-            (run_id,),
+            f" FROM pilot_ledger WHERE {where}",
+            (key,),
         ).fetchone()
         return LedgerTotals(float(row[0]), float(row[1]), float(row[2]), int(row[3]))
 
@@ -188,21 +209,26 @@ class Store:
         amount: float,
         cap: float | None,
         pid: int,
+        budget: str | None = None,
     ) -> int | None:
-        """Book ``amount`` for one attempt before it leaves; None (nothing booked) if the plan's
-        charged total plus ``amount`` would pass ``cap``."""
+        """Book ``amount`` for one attempt before it leaves; None (nothing booked) if what the
+        budget (``budget``, else the run alone) has charged plus ``amount`` would pass ``cap``.
+        The check and the booking are one write transaction: runs of one budget in other
+        processes cannot both take the last dollar."""
+        key = budget or run_id
 
         def statements() -> int | None:
             if cap is not None:
                 charged = self._db.execute(
-                    f"SELECT {_CHARGED} FROM pilot_ledger WHERE run_id=?", (run_id,)
+                    f"SELECT {_CHARGED} FROM pilot_ledger WHERE {_BUDGET_OF_ROW}=?", (key,)
                 ).fetchone()[0]
                 if float(charged) + amount > cap + 1e-12:
                     return None
             cursor = self._db.execute(
                 "INSERT INTO pilot_ledger (run_id, attempt, call_key, try, pid, reserved_usd,"
-                " state, reserved_at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
-                (run_id, attempt, call_key, try_no, pid, amount, now_iso()),
+                f" state, reserved_at, {_BUDGET_COLUMN})"
+                " VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?)",
+                (run_id, attempt, call_key, try_no, pid, amount, now_iso(), key),
             )
             return cursor.lastrowid
 

@@ -254,6 +254,12 @@ class OpenAICompatibleProvider:
         if kind == "model_not_found":
             return f"{where}: model or deployment {self.model!r} not found (HTTP 404). {detail}"
         code = f" (HTTP {status})" if status else ""
+        if kind == "unreachable":
+            cause = self.scrub(str(exc.__cause__ or ""))[:200]
+            return (
+                f"{where}: unreachable: {cause or detail}. Nothing was sent: check the address "
+                "and that the server is running."
+            )
         return f"{where}: {kind}{code}: {type(exc).__name__}: {detail}"
 
     def scrub(self, text: str) -> str:
@@ -321,6 +327,16 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def _never_connected(exc: Exception) -> bool:
+    """True when the request never reached a server: httpx failed to open the connection
+    (``ConnectError``: refused, unknown host, TLS handshake; ``ConnectTimeout``). A read
+    timeout or a connection dropped after sending may have been billed; these cannot.
+    Matched by class name: the openai client may bring its own copy of httpx (``httpx2``)."""
+    cause = exc.__cause__
+    names = {cls.__name__ for cls in type(cause).__mro__} if cause is not None else set()
+    return bool(names & {"ConnectError", "ConnectTimeout"})
+
+
 def _retry_after(exc: Exception) -> float | None:
     """Seconds the server asked us to wait (``retry-after-ms`` or ``retry-after``), if any."""
     response = getattr(exc, "response", None)
@@ -358,6 +374,8 @@ def _classify(exc: Exception) -> tuple[str, int | None]:
         return "rate_limit", status
     if isinstance(exc, openai.APIStatusError):
         return ("server" if (status or 0) >= 500 else "other"), status
+    if isinstance(exc, openai.APIConnectionError) and _never_connected(exc):
+        return "unreachable", None  # refused, no such host, TLS or connect timeout: not sent
     if isinstance(exc, openai.APITimeoutError):
         return "timeout", None
     if isinstance(exc, openai.APIConnectionError):
