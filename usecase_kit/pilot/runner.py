@@ -3,10 +3,12 @@ that makes every answer durable as it arrives, an audit log, and a clean Ctrl-C.
 
 The spending rules (docs/pilot.md, "Budget and ledger"):
 
-* the cap belongs to the plan in its workspace: every attempt at every call, in every process
-  and every rerun, is booked in one ledger *before* the request leaves;
+* the cap belongs to the use case's pilots in their workspace: every attempt at every call, of
+  every plan for the use case, in every process and every rerun, is booked in one ledger
+  *before* the request leaves;
 * an attempt whose outcome is unknown (a timeout, a dropped connection, a malformed answer, a
-  process killed mid-call) stays charged at its full reservation;
+  process killed mid-call) stays charged at its full reservation; one that never connected is
+  released;
 * retries are the runner's own (the client is asked for one attempt), so each one is booked;
 * one runner per plan and workspace (a lock file); a second is refused with a message.
 
