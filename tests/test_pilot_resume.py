@@ -33,7 +33,9 @@ cases = [GoldenCase(f"c{i}", f"Question number {i}?", "A") for i in range({n})]
 plan = PilotPlan("uc-resume", cases, "faq_answer", ["openai:gpt-4o-mini"],
                  provider_options={"openai:gpt-4o-mini": {"base_url": base_url}})
 run = run_pilot(plan, workspace=workspace, prices=FlatPrices(), use_cache=False)
-print(run.summary()["ok"])
+s = run.summary()
+print(s["api_calls"], s["resumed"])
+print(s["ok"])
 """.replace("{n}", str(N))
 
 
@@ -79,6 +81,8 @@ def test_killed_run_resumes_without_repeating_paid_calls(
         out, err = again.communicate(timeout=120)
         assert again.returncode == 0, err
         assert out.strip().splitlines()[-1] == str(N)
+        api_calls, resumed = map(int, out.strip().splitlines()[-2].split())
+        calls_by_rerun = server.calls - calls_before
 
         asked_after = [
             str(r.body["messages"][-1]["content"]) for r in server.requests[calls_before:]
@@ -88,3 +92,6 @@ def test_killed_run_resumes_without_repeating_paid_calls(
     # At most the one call in flight at the kill is asked twice; none is lost.
     assert N <= server.calls <= N + 1
     assert len(set(_journaled(db))) == N
+    # the rerun's summary counts only what it asked: the saved answers are "resumed"
+    assert resumed >= len(done_before) and api_calls + resumed == N
+    assert api_calls == calls_by_rerun

@@ -161,6 +161,8 @@ def _print_summary(summary: dict[str, Any], database: Path | None) -> None:
             typer.echo(f"{key:>20}: none (no cap)")
         elif key.endswith("_usd"):
             typer.echo(f"{key:>20}: {_usd(value)}")
+        elif key.endswith("_s") and isinstance(value, float):
+            typer.echo(f"{key:>20}: {value:.3f}")  # seconds, to the millisecond
         elif key != "notes":
             typer.echo(f"{key:>20}: {_fmt(value)}")
     for note in summary["notes"]:

@@ -75,6 +75,8 @@ class PilotRun:
     notes: list[str] = field(default_factory=list)
     budget_charged_usd: float = 0.0
     guardrails: dict[str, Any] = field(default_factory=dict)
+    #: answers an earlier, interrupted run of the plan had saved: in ``records``, not asked again
+    resumed: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One row per record; ``cost_usd`` is NaN when the model is unpriced."""
@@ -94,7 +96,10 @@ class PilotRun:
             "run_id": self.run_id,
             "use_case_id": self.use_case_id,
             "calls": len(recs),
-            "api_calls": sum(1 for r in recs if not r.cache_hit and r.status in ("ok", "failed")),
+            # calls this run made: not the cache's answers, nor those a resumed run had saved
+            "api_calls": sum(1 for r in recs if not r.cache_hit and r.status in ("ok", "failed"))
+            - self.resumed,
+            "resumed": self.resumed,
             "ok": len(ok),
             "failed": len(failed),
             "failures_by_kind": dict(Counter(r.error_kind for r in failed)),

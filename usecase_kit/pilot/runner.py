@@ -198,6 +198,7 @@ def _execute(
     records: dict[int, CallRecord] = {}
     bar = _progress_bar(len(tasks), progress)
     pending: list[Task] = []
+    resumed = sum(1 for task in tasks if task.call_key in done)
     for task in tasks:
         record = done.get(task.call_key) or (_from_cache(task, ctx, store) if use_cache else None)
         if record is None:
@@ -232,8 +233,9 @@ def _execute(
         store.path,
         ctx.cap,
         charged - charged_before,
-        _notes(ordered, ctx, store),
+        _notes(ordered, ctx, store, resumed),
         budget_charged_usd=budget_charged,
+        resumed=resumed,
     )
 
 
@@ -584,8 +586,13 @@ def _input_text(task: Task) -> str:
     return json.dumps([asdict(m) for m in task.messages], ensure_ascii=False)
 
 
-def _notes(records: list[CallRecord], ctx: _Context, store: Store) -> list[str]:
+def _notes(records: list[CallRecord], ctx: _Context, store: Store, resumed: int) -> list[str]:
     notes = []
+    if resumed:
+        notes.append(
+            f"{resumed} answer(s) were saved by an earlier, interrupted run of this plan: kept, "
+            "not asked again (api_calls counts only the calls this run made)."
+        )
     totals = store.totals(ctx.run_id)
     skipped = sum(1 for r in records if r.status == "skipped_budget")
     if skipped:
