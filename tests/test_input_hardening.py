@@ -239,3 +239,25 @@ def test_registry_refuses_path_like_names(tmp_path: Path) -> None:
 def test_annex_iii_point_must_be_a_point(tmp_path: Path, point: str) -> None:
     path = _write_yaml(tmp_path, {**MINIMAL, "regulatory": {"annex_iii": point}})
     assert "field 'regulatory.annex_iii'" in _error(path)
+
+
+@pytest.mark.parametrize(
+    "volume, field",
+    [
+        ({"low": 1e300, "likely": 1e305, "high": 1e308}, "volume.low"),
+        ({"low": 1, "likely": 2, "high": 2e11}, "volume.high"),
+        ({"low": 1, "likely": 2, "high": 3, "growth_per_month": 50}, "volume.growth_per_month"),
+    ],
+)
+def test_absurd_volumes_and_growth_are_errors(
+    tmp_path: Path, volume: dict[str, float], field: str
+) -> None:
+    path = _write_yaml(tmp_path, {**MINIMAL, "volume": volume})
+    assert f"field '{field}'" in _error(path)
+
+
+def test_cost_growth_given_as_a_percentage_is_an_error_with_the_fix() -> None:
+    from usecase_kit.costs.inputs import Volume
+
+    with pytest.raises(InputError, match=r"growth_per_month must be <= 1.*0.05 is 5 %"):
+        Volume(100, 200, 300, 50)

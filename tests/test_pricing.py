@@ -326,3 +326,19 @@ def test_cost_is_linear_and_cache_and_batch_never_cost_more() -> None:
         assert double == pytest.approx(2 * cost, rel=1e-9, abs=1e-15)
 
     check()
+
+
+@pytest.mark.parametrize("price", [1e308, 10_001.0])
+def test_an_absurd_price_is_an_error_naming_the_model_and_field(
+    tmp_path: Path, price: float
+) -> None:
+    overrides = {
+        "source": "Typo card",
+        "as_of": "2026-08-01",
+        "currency": "USD",
+        "models": {"m1": {"input_per_mtok": price}},
+    }
+    with pytest.raises(PricingError) as caught:
+        load_catalogue(_write(tmp_path, _catalogue_doc()), _write(tmp_path, overrides, "o.yaml"))
+    message = str(caught.value)
+    assert "m1" in message and "input_per_mtok" in message and "10000" in message

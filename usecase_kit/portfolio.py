@@ -109,13 +109,18 @@ class RegulatoryFlags(StrictModel):
     )
 
 
-class Volume(StrictModel):
-    """Requests per month: low / likely / high, and monthly growth as a fraction."""
+#: 100 billion requests a month: beyond any one use case (a typo of the exponent, or 1e300).
+MAX_MONTHLY_REQUESTS = 1e11
 
-    low: Float = Field(ge=0)
-    likely: Float = Field(ge=0)
-    high: Float = Field(ge=0)
-    growth_per_month: Float = Field(0.0, ge=-1, le=10)
+
+class Volume(StrictModel):
+    """Requests per month: low / likely / high, and monthly growth as a fraction
+    (0.05 = 5 % a month; at most 1, i.e. doubling every month)."""
+
+    low: Float = Field(ge=0, le=MAX_MONTHLY_REQUESTS)
+    likely: Float = Field(ge=0, le=MAX_MONTHLY_REQUESTS)
+    high: Float = Field(ge=0, le=MAX_MONTHLY_REQUESTS)
+    growth_per_month: Float = Field(0.0, ge=-0.99, le=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Volume:

@@ -125,7 +125,9 @@ def costs_cmd(
     ] = None,
     input_tokens: Annotated[float | None, typer.Option(help="Estimate, without usage.")] = None,
     output_tokens: Annotated[float | None, typer.Option(help="Estimate, without usage.")] = None,
-    growth: Annotated[float, typer.Option(help="Monthly volume growth, e.g. 0.05.")] = 0.0,
+    growth: Annotated[
+        float, typer.Option(help="Monthly volume growth as a fraction: 0.05 is 5 %% a month.")
+    ] = 0.0,
     months: Annotated[int, typer.Option(help="Months to project (1-120).")] = 12,
     sims: Annotated[int, typer.Option(help="Monte Carlo simulations.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

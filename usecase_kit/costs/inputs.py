@@ -37,13 +37,17 @@ Uncertain = float | tuple[float, float] | tuple[float, float, float]
 FloatArray = npt.NDArray[np.float64]
 
 
-def _number(value: Any, field: str, *, minimum: float = 0.0) -> float:
+def _number(
+    value: Any, field: str, *, minimum: float = 0.0, maximum: float = 1e11, hint: str = ""
+) -> float:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise InputError(f"{field} is missing: give a number (requests per month)")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{field} must be a number, got {value!r}")
     if value < minimum:
-        raise InputError(f"{field} must be >= {minimum:g}, got {value!r}")
+        raise InputError(f"{field} must be >= {minimum:g}, got {value!r}{hint}")
+    if not value <= maximum:  # also catches inf
+        raise InputError(f"{field} must be <= {maximum:g}, got {value!r}{hint}")
     return float(value)
 
 
@@ -59,7 +63,13 @@ class Volume:
     def __post_init__(self) -> None:
         for name in ("low", "likely", "high"):
             object.__setattr__(self, name, _number(getattr(self, name), f"volume.{name}"))
-        growth = _number(self.growth_per_month, "volume.growth_per_month", minimum=-0.99)
+        growth = _number(
+            self.growth_per_month,
+            "volume.growth_per_month",
+            minimum=-0.99,
+            maximum=1.0,
+            hint=" (a fraction a month: 0.05 is 5 %, 1 doubles every month)",
+        )
         object.__setattr__(self, "growth_per_month", growth)
         if not self.low <= self.likely <= self.high:
             raise InputError(

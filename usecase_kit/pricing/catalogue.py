@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+#: USD per million tokens no model costs: 200 times the dearest listed (45 in 2026).
+MAX_PRICE_PER_MTOK = 10_000.0
+
+
 @dataclass(frozen=True)
 class PriceCatalogue:
     """A dated set of model prices in USD, with where they came from."""
@@ -85,16 +89,20 @@ class _Entry(StrictModel):
     provider: str = Field(min_length=1)
     mode: Literal["chat", "responses", "completion", "embedding"] = "chat"
     aliases: list[str] = Field(default_factory=list)
-    input_per_mtok: Float | None = Field(ge=0, description="required key; null = unpriced")
-    output_per_mtok: Float | None = Field(ge=0, description="required key; null = unpriced")
-    cached_input_per_mtok: Float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: Float | None = Field(default=None, ge=0)
-    batch_input_per_mtok: Float | None = Field(default=None, ge=0)
-    batch_output_per_mtok: Float | None = Field(default=None, ge=0)
-    reasoning_per_mtok: Float | None = Field(default=None, ge=0)
+    input_per_mtok: Float | None = Field(
+        ge=0, le=MAX_PRICE_PER_MTOK, description="required key; null = unpriced"
+    )
+    output_per_mtok: Float | None = Field(
+        ge=0, le=MAX_PRICE_PER_MTOK, description="required key; null = unpriced"
+    )
+    cached_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    cache_write_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    batch_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    batch_output_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    reasoning_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     long_context_threshold: Int | None = Field(default=None, gt=0)
-    long_context_input_per_mtok: Float | None = Field(default=None, ge=0)
-    long_context_output_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    long_context_output_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     context_window: Int | None = Field(default=None, gt=0)
     free: bool = Field(default=False, description="explicitly no per-token charge (self-hosted)")
     source: str | None = None
@@ -120,16 +128,16 @@ class _OverrideEntry(StrictModel):
     provider: str | None = None
     mode: Literal["chat", "responses", "completion", "embedding"] | None = None
     aliases: list[str] | None = None
-    input_per_mtok: Float | None = Field(default=None, ge=0)
-    output_per_mtok: Float | None = Field(default=None, ge=0)
-    cached_input_per_mtok: Float | None = Field(default=None, ge=0)
-    cache_write_per_mtok: Float | None = Field(default=None, ge=0)
-    batch_input_per_mtok: Float | None = Field(default=None, ge=0)
-    batch_output_per_mtok: Float | None = Field(default=None, ge=0)
-    reasoning_per_mtok: Float | None = Field(default=None, ge=0)
+    input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    output_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    cached_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    cache_write_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    batch_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    batch_output_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    reasoning_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     long_context_threshold: Int | None = Field(default=None, gt=0)
-    long_context_input_per_mtok: Float | None = Field(default=None, ge=0)
-    long_context_output_per_mtok: Float | None = Field(default=None, ge=0)
+    long_context_input_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
+    long_context_output_per_mtok: Float | None = Field(default=None, ge=0, le=MAX_PRICE_PER_MTOK)
     context_window: Int | None = Field(default=None, gt=0)
     free: bool | None = None
     notes: list[str] | None = None
