@@ -55,6 +55,23 @@ def test_bad_rubric_names_file_and_field(
     assert "rubric.yaml" in str(caught.value) and expected in str(caught.value)
 
 
+def test_weights_must_add_up_to_one_or_a_hundred(tmp_path: Path, templates_dir: Path) -> None:
+    # 5 for 0.5 used to be normalised silently: clinical-triage rose from rank 8 to rank 2
+    with pytest.raises(InputError, match=r"field 'criteria': the weights sum to 5\.7"):
+        load_rubric(
+            _rubric_file(
+                tmp_path, templates_dir, lambda d: d["criteria"]["business_value"].update(weight=5)
+            )
+        )
+
+    def percent(data: dict[str, Any]) -> None:
+        for criterion in data["criteria"].values():
+            criterion["weight"] = round(criterion["weight"] * 100, 6)
+
+    as_percent = load_rubric(_rubric_file(tmp_path, templates_dir, percent))
+    assert as_percent.weights() == pytest.approx(load_rubric().weights())
+
+
 def test_all_zero_weights_rejected(tmp_path: Path, templates_dir: Path) -> None:
     def zero(data: dict[str, Any]) -> None:
         for criterion in data["criteria"].values():

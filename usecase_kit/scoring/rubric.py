@@ -39,7 +39,9 @@ class Criterion(_Strict):
     direction: Literal["benefit", "cost"] = Field(
         description="benefit: higher is better; cost (risk, burden): higher is worse"
     )
-    weight: float = Field(gt=0, description="relative weight; normalised to sum to 1")
+    weight: float = Field(
+        gt=0, description="a fraction (the criteria's sum to 1) or a percentage (sum to 100)"
+    )
     anchors: dict[int, str]
     subcriteria: list[SubCriterion] = Field(default_factory=list)
 
@@ -63,6 +65,21 @@ class Rubric(_Strict):
     source: str
     status: str = Field("example", description="e.g. 'example, not a standard'")
     criteria: dict[str, Criterion] = Field(min_length=1)
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights_add_up(cls, criteria: dict[str, Criterion]) -> dict[str, Criterion]:
+        """Weights are fractions summing to 1, or percentages summing to 100 (within half a
+        percent): any other sum is far likelier a typo (5 for 0.5) than a choice, and would
+        be normalised silently into another ranking."""
+        total = sum(c.weight for c in criteria.values())
+        if not (abs(total - 1) <= 0.005 or abs(total - 100) <= 0.5):
+            listed = ", ".join(f"{n} {c.weight:g}" for n, c in criteria.items())
+            raise ValueError(
+                f"the weights sum to {total:g} ({listed}); write them as fractions summing to 1 "
+                "(or percentages summing to 100)"
+            )
+        return criteria
 
     def weights(self) -> dict[str, float]:
         """Weights normalised to sum to 1."""
