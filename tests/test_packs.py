@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from usecase_kit.config import RunConfig
-from usecase_kit.packs import build_packs
+from usecase_kit.errors import OutputError
+from usecase_kit.packs import RUN_MARKER, build_packs
 from usecase_kit.testing import LocalOpenAIServer
 
 pytestmark = pytest.mark.slow
@@ -46,6 +47,16 @@ def test_pack_from_a_model_server_is_not_baseline_and_reruns_from_cache(
         assert results["evidence"]["endpoint"].startswith(server.base_url)
         html = (run.run_dir / "knowledge-search" / "decision_pack.html").read_text()
         assert "OFFLINE BASELINE" not in html and server.base_url in html
+        marker = (run.run_dir / RUN_MARKER).read_text(encoding="utf-8").splitlines()
+        assert "index.html" in marker and "knowledge-search/decision_pack.html" in marker
+        notes = run.run_dir / "committee_notes.docx"  # someone's own file, added afterwards
+        notes.write_text("minutes")
+        with pytest.raises(OutputError, match=r"1 file\(s\) the batch did not write"):
+            build_packs(
+                portfolio, tmp_path / "out", workspace=tmp_path / "ws", overwrite=True, **options
+            )
+        assert notes.read_text() == "minutes"
+        notes.unlink()
         again = build_packs(
             portfolio, tmp_path / "out", workspace=tmp_path / "ws", overwrite=True, **options
         )

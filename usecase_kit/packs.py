@@ -362,6 +362,46 @@ def _refuse_run_dir(run_dir: Path, overwrite: bool) -> None:
             f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
             "overwritten. Choose an empty or new --output-dir."
         )
+    foreign = _not_written_by_the_batch(run_dir)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise OutputError(
+            f"{run_dir} holds {len(foreign)} file(s) the batch did not write ({shown}): "
+            "--overwrite would delete them. Move them out of the folder, or choose another "
+            "--output-dir."
+        )
+
+
+_MANIFEST_HEAD = "files written by the batch:"
+
+
+def _files(run_dir: Path) -> list[str]:
+    return sorted(
+        p.relative_to(run_dir).as_posix()
+        for p in run_dir.rglob("*")
+        if (p.is_file() or p.is_symlink()) and p.name != RUN_MARKER
+    )
+
+
+def _write_manifest(run_dir: Path) -> None:
+    """List in the marker every file the batch left in its folder, so that ``--overwrite``
+    can tell the batch's files from those someone added later (notes, a reviewer's edits)."""
+    from usecase_kit._io import atomic_write_text
+
+    lines = ["created by usecase-kit packs", _MANIFEST_HEAD, *_files(run_dir)]
+    atomic_write_text(run_dir / RUN_MARKER, "\n".join(lines) + "\n")
+
+
+def _not_written_by_the_batch(run_dir: Path) -> list[str]:
+    """Files in a run folder its marker's manifest does not list (none when the marker has no
+    manifest: a batch that was killed before it finished, or one from before manifests)."""
+    text = (run_dir / RUN_MARKER).read_text(encoding="utf-8", errors="replace").splitlines()
+    if _MANIFEST_HEAD not in text:
+        return []
+    written = set(text[text.index(_MANIFEST_HEAD) + 1 :])
+    return [name for name in _files(run_dir) if name not in written]
 
 
 def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
@@ -495,8 +535,11 @@ def build_packs(
     write_scorecard(card, run_dir / "scorecard.json")
     work = Path(workspace).resolve() if workspace else workspace_home()
     jobs = [_job(u, portfolio_file, run_dir, work, pdf) for u in chosen]
-    items = _run_jobs(jobs, executor, workers, on_item, progress)
-    index = write_index(run_dir, items, setup, portfolio_file.name)
+    try:
+        items = _run_jobs(jobs, executor, workers, on_item, progress)
+        index = write_index(run_dir, items, setup, portfolio_file.name)
+    finally:  # an interrupted batch's files are the batch's too
+        _write_manifest(run_dir)
     return PackRun(run_dir, index, tuple(items), warnings)
 
 
