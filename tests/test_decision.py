@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import pytest
@@ -201,6 +202,11 @@ def test_gate_summary_says_where_the_evidence_comes_from() -> None:
     assert "None of the 4 evaluation gates has evidence yet (no pilot)." in none.reasons
     baseline = decide({"weighted_score": 70.0}, HIGH, controls, _report(0.4, baseline=True), None)
     assert any("by the offline baseline (indicative only)" in r for r in baseline.reasons)
+    # gates that cannot apply to a baseline (latency of retrieval) are not counted as misses
+    summary = next(r for r in baseline.reasons if "evaluation gates passed" in r)
+    _passed, applicable = re.search(r"(\d+) of (\d+) evaluation gates", summary).groups()
+    aside = re.search(r"; (\d+) not applicable to this pilot", summary)
+    assert int(applicable) + (int(aside.group(1)) if aside else 0) == 4 and aside is not None
     model = decide({"weighted_score": 70.0}, HIGH, controls, _report(0.97, baseline=False), None)
     assert "4 of 4 evaluation gates passed." in model.reasons
 

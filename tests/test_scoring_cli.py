@@ -154,8 +154,17 @@ def test_score_csv_writes_evidence_as_json_text(app: typer.Typer, templates_dir:
 
 def test_score_table_reasons_column_is_readable(app: typer.Typer, templates_dir: Path) -> None:
     out = _run(app, "score", str(templates_dir / "example_portfolio.yaml"))
-    assert "tier_reasons" in out.splitlines()[0]
-    assert '"without prior review" in description' in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 120  # was 1,645 characters wide
+    table = lines[: lines.index("")]
+    assert "high scrutiny" in out and "high_scrutiny" not in "\n".join(table)
+    assert "gates_failed" not in table[0]  # empty without pilots: not shown
+    why = " ".join(" ".join(lines[lines.index("") :]).split())
+    assert '"without prior review" in description' in why
+    assert "CUSTOMER_FACING_AUTONOMOUS" not in out  # sentences, not rule codes
+    # numbers right-aligned under a right-aligned header
+    score = table[0].index("weighted_score") + len("weighted_score")
+    assert all(row[:score].rstrip().endswith(("0", "5", "—")) for row in table[1:])
 
 
 def test_import_inventory_descriptive_only(

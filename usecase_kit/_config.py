@@ -153,6 +153,13 @@ def describe_error(error: Mapping[str, Any]) -> str:
         message = "unknown field; check its spelling (and indentation) against the example"
     elif error["type"] == "missing":
         message = "required field is missing; add it"
+    elif error["type"].startswith(("date_", "datetime_")):
+        # a spreadsheet's date serial (45990) is read as seconds since 1970 by pydantic
+        got = excerpt(error.get("input"))
+        message = (
+            f"not a date: write it as YYYY-MM-DD, e.g. 2026-03-31 (got {got}; in a "
+            "spreadsheet, format the cell as a date or as text)"
+        )
     elif "input" in error and not isinstance(error["input"], dict | list):
         message += f" (got {excerpt(error['input'])})"
     return f"field '{field}': {message}"

@@ -36,6 +36,8 @@ def read_table(path: Path, what: str, *, sheet: str | None = None) -> Table:
         raise InputError(f"{path}: the {what} {'sheet' if where else 'file'} is empty.")
     header = [str(h).strip() if h is not None else "" for h in raw[0]]
     problems = _header_problems(header)
+    if problems and "another separator" in problems[0]:  # every row would be wrong the same way
+        raise InputError(f"{path}: the {what} cannot be read:", [f"{path.name}: {problems[0]}"])
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, cells in enumerate(raw[1:], start=2):
         cells = list(cells)
@@ -57,6 +59,15 @@ def _blank(cell: Any) -> bool:
 
 def _header_problems(header: list[str]) -> list[str]:
     problems = []
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(sep for sep in (";", "\t", "|") if sep in header[0])
+        shown = {";": "semicolons", "\t": "tabs", "|": "'|'"}[sep]
+        problems.append(
+            f"header row: one column {excerpt(header[0])}, split by {shown}: the file seems to "
+            "use another separator than commas (a spreadsheet in some locales saves CSV with "
+            "';'). Save it as comma-separated CSV (or as .xlsx)"
+        )
+        return problems
     seen: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name and name in seen:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
 from usecase_kit.evaluation.gates import GateResult, check_gates, fails_for_certain
-from usecase_kit.formatting import metric_label, metric_value, usd
+from usecase_kit.formatting import metric_label, metric_value, number, usd
 from usecase_kit.risk import TIER_LABELS, Controls, TierResult
 
 __all__ = [
@@ -196,12 +196,16 @@ def _gates_summary(gates: list[GateResult], evaluation: EvalEvidence | None) -> 
     passed = sum(g.status == "pass" for g in gates)
     if evaluation is None:
         return f"None of the {len(gates)} evaluation gates has evidence yet (no pilot)."
+    judged = [g for g in gates if g.status != "not applicable"]
+    aside = len(gates) - len(judged)
+    # "0 of 4 passed" read as four failures when two could not apply to this pilot
+    rest = f"; {aside} not applicable to this pilot" if aside else ""
     if evaluation.is_baseline:
         return (
-            f"{passed} of {len(gates)} evaluation gates passed by the offline baseline "
-            "(indicative only)."
+            f"{passed} of {len(judged)} evaluation gates passed by the offline baseline "
+            f"(indicative only){rest}."
         )
-    return f"{passed} of {len(gates)} evaluation gates passed."
+    return f"{passed} of {len(judged)} evaluation gates passed{rest}."
 
 
 def _cost_conditions(cost: CostEvidence | None, budget_usd: float | None) -> list[str]:
@@ -294,7 +298,7 @@ def decide(
 def _score_reason(score: float, row: Mapping[str, Any]) -> str:
     rank = row.get("rank")
     ranked = f", rank {int(rank)}" if isinstance(rank, int | float) and rank == rank else ""
-    return f"Scores {score:.1f} of 100 on the rubric{ranked}."
+    return f"Scores {number(score, 2)} of 100 on the rubric{ranked}."
 
 
 def _tier_reason(tier: TierResult) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["criterion_label", "metric_label", "metric_value", "timestamp", "usd"]
+__all__ = ["criterion_label", "metric_label", "metric_value", "number", "timestamp", "usd"]
 
 #: How gate metrics read in a pack (a metric not listed reads as its name, spaced).
 METRIC_LABELS = {
@@ -92,6 +92,20 @@ def timestamp(iso: str | None) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(UTC)
     return f"{when.day} {when:%B %Y, %H:%M} UTC"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """``value`` to ``digits`` decimals with thousands separators, halves rounded up as a
+    reader (and a spreadsheet) would: 61.25 is 61.3, not Python's 61.2 (binary floats round
+    half to even); "—" for a missing value."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if value is None or value != value:
+        return "—"
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "-∞"
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return f"{rounded:,.{digits}f}"
 
 
 def usd(value: float | None) -> str:

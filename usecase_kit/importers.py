@@ -254,12 +254,17 @@ def _rule_hits(rule: ValueRule, row: _Row) -> bool:
     return rule.pattern is None or bool(re.search(rule.pattern, value, re.IGNORECASE))
 
 
+def _fallback(spec: FieldMap) -> str:
+    """What a blank or unrecognised value became, in words: "used 'internal'", "left empty"."""
+    return "left empty" if spec.default in (None, "", []) else f"used {spec.default!r}"
+
+
 def _mapped(name: str, spec: FieldMap, raw: str, row: _Row) -> Any:
     found = {normalise(k): v for k, v in spec.map.items()}
     if normalise(raw) in found:
         return found[normalise(raw)]
     row.notes.append(
-        f"row {row.number}, {name}: value '{raw[:60]}' not recognised; used {spec.default!r}"
+        f"row {row.number}, {name}: value '{raw[:60]}' not recognised; {_fallback(spec)}"
     )
     return spec.default
 
@@ -283,7 +288,7 @@ def _field_value(name: str, spec: FieldMap, row: _Row) -> Any:
     raw = _template(spec.template, row) if spec.template else row.get(spec.column or "")
     if not raw:
         if spec.report_blank:
-            row.notes.append(f"row {row.number}, {name}: blank; used {spec.default!r}")
+            row.notes.append(f"row {row.number}, {name}: blank; {_fallback(spec)}")
         return spec.default
     if spec.map:
         return _mapped(name, spec, raw, row)

@@ -263,8 +263,13 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
     problems = []
     loaded: dict[str, Any] = {}
     for name, relative, load in checks:
-        try:
-            loaded[name] = load(portfolio.resolve(relative, field=name, use_case=use_case.id))
+        try:  # a refused path names the portfolio, use case and field itself
+            path = portfolio.resolve(relative, field=name, use_case=use_case.id)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        try:  # a bad file names itself and its row; say which use case points at it
+            loaded[name] = load(path)
         except InputError as exc:
             problems.append(f"use case '{use_case.id}', field '{name}' ({relative}): {exc}")
     try:
@@ -500,6 +505,7 @@ def build_packs(
     pdf: bool = False,
     on_item: Callable[[PackItem], None] | None = None,
     progress: bool = False,
+    on_start: Callable[[Path, int, tuple[str, ...]], None] | None = None,
 ) -> PackRun:
     """One decision pack per use case in ``output_dir`` (the run folder; None: a new
     ``outputs/<timestamp>``), plus ``index.html``, ``summary.csv`` and ``summary.xlsx``.
@@ -507,6 +513,8 @@ def build_packs(
     Every check that can run before a kernel starts runs first, and nothing is written when one
     fails. ``executor`` runs the packs (default: ``workers`` local processes, CPUs up to 4); a
     failing use case leaves its own error page and record, and the batch goes on.
+    ``on_start(run_dir, packs, warnings)`` is called once every check has passed, before the
+    first kernel (``on_item`` after each pack).
     """
     from usecase_kit.assessment import score_portfolio, write_scorecard
 
@@ -535,6 +543,8 @@ def build_packs(
     write_scorecard(card, run_dir / "scorecard.json")
     work = Path(workspace).resolve() if workspace else workspace_home()
     jobs = [_job(u, portfolio_file, run_dir, work, pdf) for u in chosen]
+    if on_start is not None:
+        on_start(run_dir, len(jobs), warnings)
     try:
         items = _run_jobs(jobs, executor, workers, on_item, progress)
         index = write_index(run_dir, items, setup, portfolio_file.name)

@@ -64,9 +64,9 @@ def _pct(value: float | None, digits: int = 0) -> str:
 
 
 def _number(value: float | None, digits: int = 1) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{value:,.{digits}f}"
+    from usecase_kit.formatting import number
+
+    return number(value, digits)
 
 
 def _spread(value: Any) -> str:

@@ -117,12 +117,22 @@ def _build(
     ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
     if workers is None and config.provider.startswith("local:"):
         workers = 1  # each pack's kernel would start its own model server on the same cores
-    typer.echo(f"Building decision packs for {portfolio} with {config.provider} ...", err=True)
+
+    def start(run_dir: Path, packs: int, warnings: tuple[str, ...]) -> None:
+        # after every check: a missing file or a folder in use is said first, and alone
+        typer.echo(
+            f"Building {packs} decision pack(s) for {portfolio} with {config.provider} in "
+            f"{run_dir} ...",
+            err=True,
+        )
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
     executor, close = dask_executor(scheduler) if scheduler else (None, None)
     try:
         run = build_packs(
             portfolio, output_dir, config=config, use_case_ids=ids, on_item=report,
-            workers=workers, executor=executor, overwrite=overwrite, pdf=pdf,
+            workers=workers, executor=executor, overwrite=overwrite, pdf=pdf, on_start=start,
         )  # fmt: skip
     finally:
         if close is not None:

@@ -70,9 +70,49 @@ def _render(frame: pd.DataFrame, fmt: OutputFormat, output: Path | None) -> None
     elif fmt is OutputFormat.json:
         typer.echo(frame.to_json(orient="records", indent=2))
     else:
-        wanted = [*_TABLE_COLUMNS[:4], *_SENSITIVITY_COLUMNS, *_TABLE_COLUMNS[4:]]
-        columns = [c for c in wanted if c in frame.columns]
-        typer.echo(_readable(frame[columns]).to_string(index=False, justify="left"))
+        typer.echo(_terminal_table(frame))
+
+
+def _terminal_table(frame: pd.DataFrame) -> str:
+    """The ranked table a terminal can show (short columns, aligned as their values), then why
+    each use case is in its tier, one wrapped paragraph each: the phrases quoted, the basis."""
+    import shutil
+    import textwrap
+
+    wanted = [*_TABLE_COLUMNS[:4], *_SENSITIVITY_COLUMNS, "tier", "status", "gates_failed"]
+    columns = [c for c in dict.fromkeys(wanted) if c in frame.columns]
+    if "gates_failed" in columns and not frame["gates_failed"].fillna("").astype(str).any():
+        columns.remove("gates_failed")  # no gate judged in a scorecard without pilots
+    shown = _readable(frame[columns])
+    if "tier" in shown:
+        shown["tier"] = [str(t).replace("_", " ") for t in shown["tier"]]
+    numeric = {c for c in columns if frame[c].dtype.kind in "if" or c == "rank"}
+    cells = {c: [str(v) for v in shown[c]] for c in columns}
+    widths = {c: max(len(c), *(len(v) for v in cells[c])) for c in columns}
+
+    def line(values: dict[str, str]) -> str:
+        parts = [
+            values[c].rjust(widths[c]) if c in numeric else values[c].ljust(widths[c])
+            for c in columns
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [line({c: c for c in columns})]
+    lines += [line({c: cells[c][i] for c in columns}) for i in range(len(frame))]
+    width = min(max(shutil.get_terminal_size((100, 24)).columns, 60), 120)
+    lines += ["", "Why each tier (phrases quoted from the portfolio; basis by jurisdiction):"]
+    for _, row in frame.iterrows():
+        tier = str(row.get("tier", "")).replace("_", " ")
+        evidence = row.get("tier_evidence")
+        reasons = [e["sentence"] for e in evidence] if isinstance(evidence, list) else []
+        if not reasons and isinstance(row.get("tier_reasons"), str):
+            reasons = [row["tier_reasons"]]
+        if isinstance(row.get("precedent"), str) and row["precedent"]:
+            reasons.append(f"Precedent: {row['precedent']}")
+        lines.append(f"- {row['id']} ({tier}):")
+        for reason in reasons or ["no rule fired (default tier)"]:
+            lines += textwrap.wrap(reason, width, initial_indent="    ", subsequent_indent="      ")
+    return "\n".join(lines)
 
 
 def score(

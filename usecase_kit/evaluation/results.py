@@ -75,7 +75,12 @@ class GroupReport:
 
     @property
     def label(self) -> str:
-        return f"{self.provider}:{self.model} · {self.prompt_name}@{self.prompt_version}"
+        """``openai:gpt-4o-mini · faq_answer@1a2b...``: the provider spec already names the
+        model (records keep both), so it is not repeated."""
+        spec = self.provider
+        if not spec.endswith(f":{self.model}"):
+            spec = f"{spec}:{self.model}" if spec else self.model
+        return f"{spec} · {self.prompt_name}@{self.prompt_version}"
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if k not in ("metrics", "scores", "case_ids")}
