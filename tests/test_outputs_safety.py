@@ -96,7 +96,7 @@ def test_pilot_csv_refuses_the_plan_and_neutralises_formulas(
     base = ["pilot", str(plan), "--workspace", workspace, "--no-progress"]
     before = plan.read_bytes()
     out = _fails(app, *base, "--data-dir", str(templates_dir), "--csv", str(plan))
-    assert "Refusing to write" in out and plan.read_bytes() == before
+    assert "ending in .csv" in out and plan.read_bytes() == before
     records = tmp_path / "records.csv"
     done = CliRunner().invoke(app, [*base, "--data-dir", str(templates_dir), "--csv", str(records)])
     assert done.exit_code == 0, done.output
@@ -108,3 +108,35 @@ def test_pilot_csv_refuses_the_plan_and_neutralises_formulas(
 def test_audit_export_takes_only_jsonl_or_csv(app: typer.Typer, tmp_path: Path) -> None:
     out = _fails(app, "audit", "export", str(tmp_path / "trail.txt"), "--workspace", str(tmp_path))
     assert ".jsonl" in out and not (tmp_path / "trail.txt").exists()
+
+
+def test_outputs_never_replace_the_templates_read_by_default(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "templates"
+    shutil.copytree(templates_dir, copy)
+    monkeypatch.setenv("USECASE_KIT_TEMPLATES", str(copy))
+    portfolio = copy / "example_portfolio.yaml"
+    for target in ("rubric.yaml", "risk_rules.yaml", "tier_controls.yaml"):
+        before = (copy / target).read_bytes()
+        out = _fails(app, "score", str(portfolio), "--output", str(copy / target))
+        assert "toolkit's templates" in out and (copy / target).read_bytes() == before
+
+
+def test_pilot_csv_must_be_a_csv_and_not_the_plans_golden_set(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path
+) -> None:
+    golden = tmp_path / "golden.csv"
+    golden.write_text("id,question,reference_answer\nq1,What?,That.\n", encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "use_case_id: knowledge-search\ngolden: golden.csv\nprompt: faq_answer@production\n"
+        "models: [offline:baseline]\n",
+        encoding="utf-8",
+    )
+    base = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--no-progress"]
+    before = golden.read_bytes()
+    assert "golden" in _fails(app, *base, "--csv", str(golden))
+    assert golden.read_bytes() == before
+    for name in ("golden.jsonl", "ws/usecase_kit.sqlite", "notes.yaml"):
+        assert "ending in .csv" in _fails(app, *base, "--csv", str(tmp_path / name))

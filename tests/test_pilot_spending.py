@@ -363,3 +363,51 @@ def test_an_unreachable_endpoint_costs_nothing_and_says_so(
     assert all(
         f"127.0.0.1:{port}" in r.error and "Nothing was sent" in r.error for r in run.records
     )
+
+
+def test_a_gateway_that_bills_then_redirects_is_charged_not_unreachable(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    """The model ran behind a gateway, which then sends the client to a dead address: the
+    client must not follow, or the second hop's refused connection reads as 'nothing sent'."""
+    import http.server
+    import socket
+    import threading
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+
+    class Gateway(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            upstream = urllib.request.Request(
+                server.base_url + "/chat/completions",
+                body,
+                {
+                    "Content-Type": "application/json",
+                    "Authorization": self.headers["Authorization"],
+                },
+            )
+            urllib.request.urlopen(upstream, timeout=10).read()  # the model ran: billed
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{dead}/v1/chat/completions")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    gateway = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    try:
+        plan = _plan("uc-redirect", f"http://127.0.0.1:{gateway.server_address[1]}/v1", range(10))
+        run = run_pilot(
+            plan, workspace=tmp_path, prices=FlatPrices(*PRICES), budget_usd=1.0, use_cache=False
+        )
+    finally:
+        gateway.shutdown()
+    assert "unreachable" not in {r.error_kind for r in run.records}
+    assert run.summary()["budget_charged_usd"] <= 1.0
+    assert server.billed_usd(*PRICES) <= 1.0, "a redirected paid call was not charged"

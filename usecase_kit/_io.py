@@ -72,6 +72,16 @@ def check_not_input(
     target = Path(output).expanduser()
     if not target.exists():
         return
+    from usecase_kit.paths import templates_dir
+
+    defaults = templates_dir().resolve()
+    if target.resolve().is_relative_to(defaults):
+        # the rubric, rules, controls, prices and golden sets every command reads by default
+        raise OutputError(
+            f"Refusing to write {target}: it is one of the toolkit's templates in {defaults}, "
+            "which commands read by default. Write the result to another file (copy a template "
+            "first to change it)."
+        )
     for label, given in inputs.items():
         if given is None:
             continue

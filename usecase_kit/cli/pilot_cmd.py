@@ -82,11 +82,22 @@ def pilot(
     130 when interrupted (what was paid for is saved; the same command resumes).
     """
     from usecase_kit._io import atomic_write, check_not_input, check_writable
+    from usecase_kit.errors import InputError
     from usecase_kit.pilot import run_plan_file
 
     if csv is not None:
+        if csv.suffix.lower() != ".csv":
+            raise InputError(f"--csv {csv}: give a file name ending in .csv.")
         check_writable(csv)  # before any paid call, not after
-        check_not_input(csv, {"plan": plan})
+        check_not_input(
+            csv,
+            {
+                "plan": plan,
+                "price overrides": overrides,
+                "price catalogue": catalogue,
+                **_plan_files(plan),
+            },
+        )
     prices = None
     if catalogue is not None or overrides is not None:
         from usecase_kit.pricing import load_catalogue
@@ -153,6 +164,24 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _plan_files(plan: Path) -> dict[str, Path]:
+    """The files a plan names (golden set, corpus), beside it, for the output check; the plan
+    itself is validated later, with its own errors."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        f"plan's {key}": plan.parent / str(data[key])
+        for key in ("golden", "corpus")
+        if isinstance(data.get(key), str)
+    }
 
 
 def _print_summary(summary: dict[str, Any], database: Path | None) -> None:

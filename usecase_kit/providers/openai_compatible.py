@@ -106,7 +106,7 @@ def connect(
 
     if base_url is not None:
         check_base_url(base_url, f"the base URL of {spec}")
-    http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
+    http = _http_client()
     client = openai.OpenAI(
         api_key=api_key, base_url=base_url, max_retries=max_retries, http_client=http
     )
@@ -132,7 +132,7 @@ def create_azure(
     )
     check_base_url(url, "the Azure endpoint")
     version = api_version or os.environ.get("OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
-    http = openai.DefaultHttpxClient(event_hooks={"request": [_count_attempt]})
+    http = _http_client()
     client = openai.AzureOpenAI(
         api_key=key,
         azure_endpoint=url,
@@ -325,6 +325,17 @@ def redact_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _http_client() -> Any:
+    """The openai client's HTTP client, without following redirects: a gateway that answers
+    (and bills) then redirects to an address that refuses would turn a paid call into a
+    connection error on the second hop. A 3xx is a status error instead, charged as unknown."""
+    import openai
+
+    return openai.DefaultHttpxClient(
+        event_hooks={"request": [_count_attempt]}, follow_redirects=False
+    )
 
 
 def _never_connected(exc: Exception) -> bool:
