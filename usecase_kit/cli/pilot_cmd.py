@@ -86,9 +86,9 @@ def pilot(
     from usecase_kit.pilot import run_plan_file
 
     if csv is not None:
+        check_writable(csv)  # before any paid call, not after
         if csv.suffix.lower() != ".csv":
             raise InputError(f"--csv {csv}: give a file name ending in .csv.")
-        check_writable(csv)  # before any paid call, not after
         check_not_input(
             csv,
             {
