@@ -411,3 +411,43 @@ def test_a_gateway_that_bills_then_redirects_is_charged_not_unreachable(
     assert "unreachable" not in {r.error_kind for r in run.records}
     assert run.summary()["budget_charged_usd"] <= 1.0
     assert server.billed_usd(*PRICES) <= 1.0, "a redirected paid call was not charged"
+
+
+def test_the_use_case_id_is_one_budget_whatever_its_case_or_spaces(
+    tmp_path: Path, server: LocalOpenAIServer
+) -> None:
+    prices = FlatPrices(*PRICES)
+    for variant in ("knowledge-search", "Knowledge-Search", "knowledge-search "):
+        run_pilot(
+            _plan(variant, server.base_url, range(10)), workspace=tmp_path, prices=prices,
+            budget_usd=1.0, use_cache=False,
+        )  # fmt: skip
+    assert server.billed_usd(*PRICES) <= 1.0
+
+
+def test_spending_before_the_budget_column_still_counts(tmp_path: Path) -> None:
+    """A workspace from before 2026-12-03 (no budget_key): its rows join their use case's
+    budget on first open, so an upgrade does not forget what was spent."""
+    from usecase_kit.pilot import Store
+    from usecase_kit.pilot.store import budget_key
+
+    db = tmp_path / DB_NAME
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE pilot_runs (run_id TEXT, attempt INTEGER, use_case_id TEXT,"
+            " started_at TEXT, finished_at TEXT, PRIMARY KEY (run_id, attempt));"
+            "CREATE TABLE pilot_ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL,"
+            " attempt INTEGER, call_key TEXT, try INTEGER, pid INTEGER, reserved_usd REAL NOT NULL,"
+            " state TEXT NOT NULL, cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT);"
+            "INSERT INTO pilot_runs VALUES ('old-run', 1, 'uc-old', '2026-11-30', '2026-11-30');"
+            "INSERT INTO pilot_ledger (run_id, attempt, call_key, try, pid, reserved_usd, state,"
+            " cost_usd) VALUES ('old-run', 1, 'k', 0, 1, 0.5, 'settled', 0.4);"
+        )
+    store = Store(tmp_path)
+    try:
+        assert store.totals("new-run", budget=budget_key("uc-old")).charged_usd == 0.4
+        assert (
+            store.reserve("new-run", 1, "k2", 0, 0.7, 1.0, 1, budget=budget_key("UC-old")) is None
+        )
+    finally:
+        store.close()

@@ -45,7 +45,7 @@ from usecase_kit.pilot.prepare import (
     sha256,
 )
 from usecase_kit.pilot.records import CallRecord, PilotRun
-from usecase_kit.pilot.store import Store, now_iso
+from usecase_kit.pilot.store import Store, budget_key, now_iso
 from usecase_kit.providers.base import CallFailed, Completion, Provider, Usage
 
 __all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "PilotInterrupted", "run_pilot", "run_plan_file"]
@@ -91,7 +91,7 @@ class _Context:
         """What the cap bounds: every pilot of this use case in this workspace, whatever its
         plan's prompts, cases, models or endpoint (a new prompt version is a new run, not a
         new budget)."""
-        return f"use case {self.use_case_id}"
+        return budget_key(self.use_case_id)
 
     def store(self) -> Store:
         """This thread's connection to the workspace database."""

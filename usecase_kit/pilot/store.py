@@ -23,7 +23,7 @@ from usecase_kit.errors import ConfigError
 from usecase_kit.pilot.records import CallRecord
 from usecase_kit.providers.base import Completion, Usage
 
-__all__ = ["DB_NAME", "LedgerTotals", "Store"]
+__all__ = ["DB_NAME", "LedgerTotals", "Store", "budget_key"]
 
 DB_NAME = "usecase_kit.sqlite"
 
@@ -55,6 +55,12 @@ _CHARGED = (
     "COALESCE(SUM(CASE WHEN state IN ('settled', 'received') THEN cost_usd "
     "WHEN state = 'released' THEN 0 ELSE reserved_usd END), 0)"
 )
+
+
+def budget_key(use_case_id: str) -> str:
+    """The budget a use case's pilots share: its id without case or surrounding spaces
+    ("Knowledge-Search " is knowledge-search, not a second budget)."""
+    return f"use case {use_case_id.strip().casefold()}"
 
 
 def now_iso() -> str:
@@ -108,7 +114,7 @@ class Store:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pilot_ledger)")}
         if _BUDGET_COLUMN not in columns:
             try:
-                self._db.execute(f"ALTER TABLE pilot_ledger ADD COLUMN {_BUDGET_COLUMN} TEXT")
+                self._write(lambda: self._migrate_budget_column())
             except sqlite3.OperationalError as exc:  # another process added it first
                 if "duplicate column" not in str(exc):
                     raise
@@ -116,6 +122,17 @@ class Store:
             "CREATE INDEX IF NOT EXISTS pilot_ledger_budget"
             f" ON pilot_ledger ({_BUDGET_COLUMN}, state)"
         )
+
+    def _migrate_budget_column(self) -> None:
+        """Add the column, and give rows written before it their use case's budget, so what a
+        workspace spent before the upgrade still counts."""
+        self._db.execute(f"ALTER TABLE pilot_ledger ADD COLUMN {_BUDGET_COLUMN} TEXT")
+        runs = self._db.execute("SELECT DISTINCT run_id, use_case_id FROM pilot_runs").fetchall()
+        for run_id, use_case_id in runs:
+            self._db.execute(
+                f"UPDATE pilot_ledger SET {_BUDGET_COLUMN}=? WHERE run_id=?",
+                (budget_key(str(use_case_id)), run_id),
+            )
 
     def close(self) -> None:
         self._db.close()
