@@ -96,6 +96,11 @@ def test_the_endpoint_beside_the_key_in_credentials_file_is_used(
         "http://127.0.0.1:8765/v1#QTOKENXYZ",
         "ftp://127.0.0.1/v1",
         "127.0.0.1:8765/v1",
+        "http://alice:QTOKENXYZ?word@127.0.0.1:9/v1",  # a password with '?' in it
+        "http://alice:QTOKENXYZ#word@127.0.0.1:9/v1",
+        "http://alice:QTOKENXYZ/word@127.0.0.1/v1",
+        "http://127.0.0.1:99999/v1",
+        "http://127.0.0.1:8765/v1;api-key=QTOKENXYZ",
     ],
 )
 def test_a_base_url_with_a_query_or_no_scheme_is_refused_without_echoing_it(
@@ -105,7 +110,24 @@ def test_a_base_url_with_a_query_or_no_scheme_is_refused_without_echoing_it(
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     with pytest.raises(ConfigError) as caught:
         get_provider("openai:gpt-4o-mini")
-    assert "QTOKENXYZ" not in str(caught.value) and "http" in str(caught.value)
+    assert "QTOKENXYZ" not in str(caught.value) and "alice" not in str(caught.value)
+    assert "base URL" in str(caught.value)
+
+
+def test_a_key_written_into_the_endpoint_path_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from usecase_kit.pilot.guard import guards_for
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    url = "http://127.0.0.1:9/gw/sk-live-ABCDEF1234567890/v1"
+    provider = get_provider("openai:gpt-4o-mini", base_url=url)
+    assert "sk-live" not in provider.base_url  # type: ignore[attr-defined]
+    with pytest.raises(CallFailed) as caught:
+        provider.complete(ASK, Settings(max_retries=0, timeout_s=2))
+    assert "sk-live" not in str(caught.value)
+    stored = guards_for(None, "x").stored_error(f"failed openai:m at {url} connection: x")
+    assert "sk-live" not in stored and "127.0.0.1:9" in stored
 
 
 def test_missing_azure_settings_name_their_variables(monkeypatch: pytest.MonkeyPatch) -> None:

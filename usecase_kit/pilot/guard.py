@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["GuardrailReport", "Guards", "guards_for", "preflight_plan"]
 
+#: An API key's shape (OpenAI ``sk-...``, and long opaque tokens in a URL path).
+_KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}|(?<=/)[A-Za-z0-9_\-]{32,}(?=/|$)")
 #: "[failed ]<provider>:<model> at <endpoint>" at the start of a provider's error message.
 _ERROR_HEAD = re.compile(
     r"(?P<head>(?:failed )?[\w.-]+:\S+ at (?:https?|local)://[^\s?#]+)(?P<rest>.*)", re.DOTALL
@@ -63,7 +65,18 @@ class Guards:
         match = _ERROR_HEAD.match(error)
         if match is None:
             return self.stored(error)
-        return match.group("head") + self.stored(match.group("rest"))
+        return self._secrets_only(match.group("head")) + self.stored(match.group("rest"))
+
+    def _secrets_only(self, text: str) -> str:
+        """``text`` with keys and tokens redacted but not places or addresses: an endpoint's
+        host is what the error is for, a key in its path (``/gw/sk-live-.../v1``) is not."""
+        from usecase_kit.guardrails.pii import PiiScanner
+        from usecase_kit.guardrails.redact import redact
+
+        scanners = [s for s in self.chain.storage_scanners if not isinstance(s, PiiScanner)]
+        findings = [f for s in scanners for f in s.scan(text)]
+        found = redact(text, findings, "placeholder") if findings else text
+        return _KEY_LIKE.sub("<SECRET>", found)
 
     def completion(self, completion: Completion) -> Completion:
         return replace(completion, text=self.stored(completion.text))

@@ -153,13 +153,17 @@ class OpenAICompatibleProvider:
         self.spec = spec
         self.model = model
         self.provider = spec.split(":", 1)[0]
-        self.base_url = redact_url(str(client.base_url))  # never a user:password@ in a record
+        # never a user:password@ or a key written into the path in a record
+        self.base_url = _KEY_LIKE.sub("***", redact_url(str(client.base_url)))
         self.max_retries = int(client.max_retries)
         self._client = client
         self._single_attempt = client.with_options(max_retries=0)
         self._secret = secret
         self._key_env = key_env
-        self._url_secrets = url_secrets(str(client.base_url))
+        self._url_secrets = (
+            *url_secrets(str(client.base_url)),
+            *_KEY_LIKE.findall(str(client.base_url)),
+        )
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleProvider({self.spec!r}, base_url={self.base_url!r})"
@@ -271,26 +275,27 @@ class OpenAICompatibleProvider:
 
 
 def check_base_url(url: str, name: str = "the base URL") -> None:
-    """Refuse an endpoint with a query string or fragment: the client appends its paths after
-    them (``/v1?api-key=K`` becomes ``/v1/?api-key=Kchat/completions``), and what they hold
-    (often a key) would be printed and recorded with every call's endpoint."""
-    from urllib.parse import urlsplit, urlunsplit
+    """Refuse an endpoint the client cannot use safely: no http(s) scheme or host, a port that
+    is not a number, or a query string, fragment or ``;parameters`` (the client appends its
+    paths after them: ``/v1?api-key=K`` becomes ``/v1/?api-key=Kchat/completions``, and what
+    they hold, often a key, would be printed and recorded with every call). The refused URL is
+    never echoed: a password written into it could be cut anywhere."""
+    from urllib.parse import urlsplit
 
+    example = "give e.g. http://127.0.0.1:8000/v1"
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
     except ValueError:
-        raise ConfigError(f"{name} is not a URL; give e.g. http://127.0.0.1:8000/v1") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} is not a valid URL (its host or port): {example}.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must start with http:// or https:// and name a host: {example}.")
+    if parts.query or parts.fragment or ";" in parts.path or "?" in url or "#" in url:
         raise ConfigError(
-            f"{name} must start with http:// or https:// and name a host, e.g. "
-            "http://127.0.0.1:8000/v1"
-        )
-    if parts.query or parts.fragment:
-        plain = redact_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
-        raise ConfigError(
-            f"{name} {plain} carries a query string or fragment ('?...' or '#...'), which the "
-            "client cannot join paths to and which would be recorded with every call. Give the "
-            "endpoint alone, and the key through OPENAI_API_KEY (or credentials.env)."
+            f"{name} carries a query string, fragment or ';' parameters ('?...', '#...', "
+            "';...'), which the client cannot join paths to and which would be recorded with "
+            "every call. Give the endpoint alone (scheme, host, port, path), and the key through "
+            "OPENAI_API_KEY (or credentials.env)."
         )
 
 
