@@ -47,16 +47,20 @@ def test_pack_from_a_model_server_is_not_baseline_and_reruns_from_cache(
         assert results["evidence"]["endpoint"].startswith(server.base_url)
         html = (run.run_dir / "knowledge-search" / "decision_pack.html").read_text()
         assert "OFFLINE BASELINE" not in html and server.base_url in html
-        marker = (run.run_dir / RUN_MARKER).read_text(encoding="utf-8").splitlines()
-        assert "index.html" in marker and "knowledge-search/decision_pack.html" in marker
+        marker = (run.run_dir / RUN_MARKER).read_text(encoding="utf-8")
+        assert "  index.html\n" in marker and "  knowledge-search/decision_pack.html\n" in marker
         notes = run.run_dir / "committee_notes.docx"  # someone's own file, added afterwards
         notes.write_text("minutes")
-        with pytest.raises(OutputError, match=r"1 file\(s\) the batch did not write"):
+        summary = run.run_dir / "summary.csv"
+        original = summary.read_bytes()
+        summary.write_bytes(original + b"REVIEWER: check the cost line\n")  # an edit
+        with pytest.raises(OutputError, match=r"2 file\(s\) the batch did not write, or changed"):
             build_packs(
                 portfolio, tmp_path / "out", workspace=tmp_path / "ws", overwrite=True, **options
             )
-        assert notes.read_text() == "minutes"
+        assert notes.read_text() == "minutes" and b"REVIEWER" in summary.read_bytes()
         notes.unlink()
+        summary.write_bytes(original)
         again = build_packs(
             portfolio, tmp_path / "out", workspace=tmp_path / "ws", overwrite=True, **options
         )

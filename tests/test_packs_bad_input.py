@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from usecase_kit.browser import chromium
-from usecase_kit.packs import RUN_MARKER
+from usecase_kit.packs import RUN_MARKER, _write_manifest
 from usecase_kit.testing import Fault, LocalOpenAIServer
 
 pytestmark = pytest.mark.slow
@@ -137,8 +137,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     portfolio = _portfolio(root / "in")
     out = root / "out"
     (out / "old-use-case").mkdir(parents=True)
-    (out / RUN_MARKER).write_text("created by usecase-kit packs\n")
     (out / "old-use-case" / "decision_pack.html").write_text("a pack of an earlier run")
+    _write_manifest(out)  # as an earlier batch leaves its folder
     result = _cli("packs", str(portfolio), "--output-dir", str(out), "--overwrite", cwd=root)
     return {"result": result, "out": out, "root": root}
 
@@ -303,6 +303,10 @@ def test_an_existing_folder_is_refused_and_never_deleted_unless_a_run(tmp_path: 
     (run / "index.html").write_text("an earlier index")
     plain = _cli("packs", str(EXAMPLE), "--output-dir", str(run), cwd=tmp_path)
     assert plain.returncode == 2 and "--overwrite" in plain.stderr
+    assert (run / "index.html").read_text() == "an earlier index"
+    # a marker without its list of files (a killed batch): nothing can be told apart
+    forced = _cli("packs", str(EXAMPLE), "--output-dir", str(run), "--overwrite", cwd=tmp_path)
+    assert forced.returncode == 2 and "lists no files" in forced.stderr
     assert (run / "index.html").read_text() == "an earlier index"
     for args in ([], ["--overwrite"]):
         result = _cli("packs", str(EXAMPLE), "--output-dir", str(notes), *args, cwd=tmp_path)

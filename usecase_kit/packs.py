@@ -10,6 +10,7 @@ module that calls papermill or nbconvert.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -367,46 +368,72 @@ def _refuse_run_dir(run_dir: Path, overwrite: bool) -> None:
             f"{run_dir} is not a usecase-kit run folder (no {RUN_MARKER}): it is not "
             "overwritten. Choose an empty or new --output-dir."
         )
-    foreign = _not_written_by_the_batch(run_dir)
+    foreign = _not_the_batchs(run_dir)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (
-            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
-        )
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        shown = ", ".join(foreign[:5]) + more
         raise OutputError(
-            f"{run_dir} holds {len(foreign)} file(s) the batch did not write ({shown}): "
-            "--overwrite would delete them. Move them out of the folder, or choose another "
-            "--output-dir."
+            f"{run_dir} holds {len(foreign)} file(s) the batch did not write, or changed since "
+            f"({shown}): --overwrite would delete them. Move them out of the folder, or choose "
+            "another --output-dir."
         )
 
 
-_MANIFEST_HEAD = "files written by the batch:"
+_MANIFEST_HEAD = "files written by the batch (sha256, path):"
 
 
-def _files(run_dir: Path) -> list[str]:
+def _files(run_dir: Path) -> list[Path]:
     return sorted(
-        p.relative_to(run_dir).as_posix()
-        for p in run_dir.rglob("*")
-        if (p.is_file() or p.is_symlink()) and p.name != RUN_MARKER
+        p for p in run_dir.rglob("*") if (p.is_file() or p.is_symlink()) and p.name != RUN_MARKER
     )
 
 
+def _digest(path: Path) -> str:
+    if path.is_symlink() or not path.is_file():
+        return "link"
+    hasher = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
 def _write_manifest(run_dir: Path) -> None:
-    """List in the marker every file the batch left in its folder, so that ``--overwrite``
-    can tell the batch's files from those someone added later (notes, a reviewer's edits)."""
+    """List in the marker every file the batch left in its folder with its SHA-256, so that
+    ``--overwrite`` can tell the batch's files from those someone added or edited later (a
+    reviewer's notes, a summary with comments)."""
     from usecase_kit._io import atomic_write_text
 
-    lines = ["created by usecase-kit packs", _MANIFEST_HEAD, *_files(run_dir)]
+    lines = ["created by usecase-kit packs", _MANIFEST_HEAD]
+    lines += [f"{_digest(p)}  {p.relative_to(run_dir).as_posix()}" for p in _files(run_dir)]
     atomic_write_text(run_dir / RUN_MARKER, "\n".join(lines) + "\n")
 
 
-def _not_written_by_the_batch(run_dir: Path) -> list[str]:
-    """Files in a run folder its marker's manifest does not list (none when the marker has no
-    manifest: a batch that was killed before it finished, or one from before manifests)."""
+def _not_the_batchs(run_dir: Path) -> list[str]:
+    """Files in a run folder that its marker's manifest does not list, or lists with another
+    digest. Without a manifest (a batch killed before its end, or one from before 2026-12-03)
+    nothing can be told apart, so every file counts."""
     text = (run_dir / RUN_MARKER).read_text(encoding="utf-8", errors="replace").splitlines()
+    present = _files(run_dir)
     if _MANIFEST_HEAD not in text:
+        if present:
+            raise OutputError(
+                f"{run_dir}: its {RUN_MARKER} lists no files (a batch killed before its end, or "
+                "one from before 2026-12-03), so --overwrite cannot tell the batch's files from "
+                "anyone else's. Delete the folder yourself, or choose another --output-dir."
+            )
         return []
-    written = set(text[text.index(_MANIFEST_HEAD) + 1 :])
-    return [name for name in _files(run_dir) if name not in written]
+    written: dict[str, str] = {}
+    for line in text[text.index(_MANIFEST_HEAD) + 1 :]:
+        digest, _, name = line.partition("  ")
+        if name:
+            written[name] = digest
+    changed = []
+    for path in present:
+        name = path.relative_to(run_dir).as_posix()
+        if written.get(name) != _digest(path):
+            changed.append(name)
+    return changed
 
 
 def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
