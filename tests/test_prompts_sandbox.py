@@ -44,6 +44,21 @@ ATTACKS = {
     "import a file": "{% import 'x.html' as m %}",
     "extends a file": "{% extends '/etc/hosts' %}",
     "python internals via format": "{{ '{0.__class__}'.format(1) }}",
+    # found by a second review (2026-12-03)
+    "fill digit read as width": "{{ '{:1>2200000000}'.format('a') | length }}",
+    "zero-fill width": "{{ '{:0=2200000000}'.format(1) | length }}",
+    "bytes repeat": "{{ ('a'.encode() * 2200000000) | length }}",
+    "replace amplifies": "{% set s = 'a' * 1000000 %}{{ s | replace('a', 'a' * 2200) | length }}",
+    "join amplifies": "{% set s = 'a' * 1000000 %}{{ ([s] * 2200) | join | length }}",
+    "indent by a string": "{% set s = 'a\n' * 500000 %}{{ s | indent('b' * 4400) | length }}",
+    "tilde doubling": "{% set s = 'a' * 400000 %}{% set s = s ~ s %}{% set s = s ~ s %}{{ s }}",
+    "batch fill": "{{ [1] | batch(100000000, 0) | list | length }}",
+    "tojson indent": "{{ [1, 2] | tojson(indent=100000000) }}",
+    "slice count": "{{ [1] | slice(20000000) | list | length }}",
+    "nested loops over strings": (
+        "{% for a in 'a' * 100000 %}{% for b in 'a' * 100000 %}{% endfor %}{% endfor %}"
+    ),
+    "a list that shares itself": "{% set l = [1] %}" + "{% set l = [l, l] %}" * 30 + "{{ l }}",
 }
 
 
@@ -63,7 +78,6 @@ def test_a_template_asking_too_much_is_a_clear_error(body: str) -> None:
     "body, error",
     [
         ("{{ 1 / 0 }}", "ZeroDivisionError"),
-        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "RecursionError"),
         ("{{ 'ab' - 1 }}", "TypeError"),
     ],
 )
@@ -71,6 +85,41 @@ def test_a_template_that_fails_is_an_input_error_not_a_traceback(body: str, erro
     template = parse_template("broken", HEAD + body + "{{ question }}", "broken.md")
     with pytest.raises(InputError, match=f"the template failed while rendering: {error}"):
         template.render({"question": "q"})
+
+
+@pytest.mark.parametrize(
+    "body, form",
+    [
+        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "{% macro %}"),
+        ("{% set x %}{% for a in 'a' * 2200 %}{{ 'b' * 1000 }}{% endfor %}{% endset %}", "block"),
+        ("{% filter upper %}{{ question }}{% endfilter %}", "{% filter %}"),
+    ],
+)
+def test_forms_that_capture_output_are_refused_when_the_template_is_read(
+    body: str, form: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_template("capturing", HEAD + body + "{{ question }}", "capturing.md")
+    assert "capturing.md" in str(caught.value) and form in str(caught.value)
+
+
+def test_nothing_is_folded_while_the_template_compiles() -> None:
+    """A dead branch of constant filters took 2.9 GB while compiling; now nothing runs."""
+    from usecase_kit._sandbox import prompt_sandbox
+
+    chain = "|replace('a', 'aaaaaaaaaa')" * 8
+    env = prompt_sandbox()
+    env.from_string(env.parse_checked("{% if false %}{{ 'aaaaaaaaaa'" + chain + " }}{% endif %}"))
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2_000_000
+
+
+def test_escaped_braces_and_percent_signs_are_not_widths() -> None:
+    body = (
+        "{{ 'Return JSON {{\"max\": 20000}} for {}'.format(question) }} "
+        "{{ '100%%20000 %s' % question }}"
+    )
+    rendered = parse_template("fine", HEAD + body, "fine.md").render({"question": "Q?"})
+    assert rendered[-1].content == 'Return JSON {"max": 20000} for Q? 100%20000 Q?'
 
 
 def test_ordinary_template_features_still_work() -> None:

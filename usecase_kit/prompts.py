@@ -29,7 +29,7 @@ from usecase_kit._config import (
     read_text,
 )
 from usecase_kit._io import atomic_write_text
-from usecase_kit._sandbox import PromptSandbox, prompt_sandbox
+from usecase_kit._sandbox import PromptSandbox, TemplateLimitError, prompt_sandbox
 from usecase_kit.errors import InputError
 from usecase_kit.providers.base import Message, Settings
 
@@ -201,10 +201,15 @@ def _check_template_vars(origin: str, meta: _FrontMatter, body: str) -> None:
     import jinja2
     from jinja2 import meta as jmeta
 
+    env = _jinja_env()
     try:
         used = set().union(
-            *(jmeta.find_undeclared_variables(_jinja_env().parse(t)) for t in (meta.system, body))
+            *(jmeta.find_undeclared_variables(env.parse_checked(t)) for t in (meta.system, body))
         )
+    except TemplateLimitError as exc:
+        raise InputError(
+            f"{origin}: {exc}. Templates may only insert variables, loop and branch."
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"{origin}: template syntax error at line {exc.lineno}: {exc.message}"
