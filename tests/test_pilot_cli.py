@@ -327,3 +327,21 @@ def test_credentials_in_the_base_url_are_never_recorded(
         if path.is_file() and path.name != "plan.yaml":
             data = path.read_bytes()
             assert secret.encode() not in data and echoed.encode() not in data, path
+
+
+def test_an_unknown_provider_names_the_plan_and_field(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "use_case_id: knowledge-search\ngolden: golden/workplace_health_faq.jsonl\n"
+        "prompt: faq_answer@production\nmodels: [anthropic:claude]\n",
+        encoding="utf-8",
+    )
+    args = ["pilot", str(plan), "--workspace", str(tmp_path / "ws"), "--no-progress"]
+    args += ["--data-dir", str(templates_dir)]
+    result = CliRunner().invoke(app, args)
+    assert f"{plan}, field 'models'" in str(result.exception)
+    assert "'anthropic:claude'" in str(result.exception)
+    result = CliRunner().invoke(app, [*args, "--model", "gpt-4o"])
+    assert "--model: 'gpt-4o' names no known provider" in str(result.exception)

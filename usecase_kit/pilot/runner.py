@@ -177,10 +177,26 @@ def run_plan_file(
     from usecase_kit.paths import templates_dir, workspace_home
     from usecase_kit.pilot.plan import load_plan
 
-    plan = load_plan(path or templates_dir() / "pilot_plan.yaml", allowed_dirs=allowed_dirs)
+    source = Path(path or templates_dir() / "pilot_plan.yaml")
+    plan = load_plan(source, allowed_dirs=allowed_dirs)
     if models:
         plan = replace(plan, models=list(models))
+    _check_model_prefixes(plan, "--model" if models else f"{source}, field 'models'")
     return run_pilot(plan, workspace=workspace or workspace_home(), **options)
+
+
+def _check_model_prefixes(plan: PilotPlan, where: str) -> None:
+    """An unknown provider named with the place it was written (the plan or ``--model``)."""
+    from usecase_kit.providers import known_prefixes
+
+    known = [p.rstrip(":") for p in known_prefixes()]
+    unknown = [m for m in plan.models if m.split(":", 1)[0] not in known or ":" not in m]
+    if unknown:
+        raise ProviderError(
+            f"{where}: {', '.join(repr(m) for m in unknown)} names no known provider; write "
+            f"PROVIDER:MODEL with one of {', '.join(p + ':' for p in known)} "
+            "(e.g. openai:gpt-4o-mini, offline:baseline)."
+        )
 
 
 def _execute(
