@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from usecase_kit._sqlite import prepare_schema
 from usecase_kit.errors import ConfigError, InputError
 from usecase_kit.evaluation.gates import GateStamp
 from usecase_kit.evaluation.stats import wilson_interval
@@ -69,8 +70,7 @@ class ReviewStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            prepare_schema(self._db, _SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"The workspace {self.path.parent} cannot be used for review labels: {exc}. "

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from usecase_kit._io import atomic_write_text
+from usecase_kit._sqlite import prepare_schema, retry_locked
 from usecase_kit.errors import InputError
 
 __all__ = ["GENESIS", "PLAIN_FIELDS", "AuditTrail", "Problem", "VerifyResult", "verify_export"]
@@ -112,8 +113,9 @@ class AuditTrail:
         self._table, self._redact, self._plain = table, redact, plain_fields
         self.retention_days = retention_days
         if self._own:
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA.format(t=table))
+            prepare_schema(self._db, _SCHEMA.format(t=table))
+        else:
+            retry_locked(lambda: self._db.executescript(_SCHEMA.format(t=table)))
 
     def close(self) -> None:
         if self._own:

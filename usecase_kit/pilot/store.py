@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from usecase_kit._sqlite import prepare_schema, retry_locked
 from usecase_kit.errors import ConfigError
 from usecase_kit.pilot.records import CallRecord
 from usecase_kit.providers.base import Completion, Usage
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS pilot_ledger (
     id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, attempt INTEGER,
     call_key TEXT, try INTEGER, pid INTEGER, reserved_usd REAL NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('reserved', 'received', 'settled', 'released', 'unknown')),
-    cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT);
+    cost_usd REAL, reserved_at TEXT, settled_at TEXT, note TEXT, budget_key TEXT);
 CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 """
 #: Added 2026-12-03: the budget a row counts against (a use case's pilots in the workspace);
@@ -99,10 +100,9 @@ class Store:
             self._db = sqlite3.connect(
                 self.path, timeout=30, isolation_level=None, check_same_thread=not closed_elsewhere
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._add_budget_column()
+            prepare_schema(self._db, _SCHEMA)
+            retry_locked(self._add_budget_column)
             self.audit = _trail(self._db, redact)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
@@ -111,6 +111,9 @@ class Store:
             ) from None
 
     def _add_budget_column(self) -> None:
+        """A workspace from before the column gets it (once); a new one has it already. Only
+        reads unless something is missing: packs open this database from several kernels at
+        once, and a needless write at every open made them wait on each other."""
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pilot_ledger)")}
         if _BUDGET_COLUMN not in columns:
             try:
@@ -118,10 +121,14 @@ class Store:
             except sqlite3.OperationalError as exc:  # another process added it first
                 if "duplicate column" not in str(exc):
                     raise
-        self._db.execute(
-            "CREATE INDEX IF NOT EXISTS pilot_ledger_budget"
-            f" ON pilot_ledger ({_BUDGET_COLUMN}, state)"
-        )
+        indexed = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='index' AND name='pilot_ledger_budget'"
+        ).fetchone()
+        if indexed is None:
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS pilot_ledger_budget"
+                f" ON pilot_ledger ({_BUDGET_COLUMN}, state)"
+            )
 
     def _migrate_budget_column(self) -> None:
         """Add the column, and give rows written before it their use case's budget, so what a
