@@ -132,6 +132,15 @@ def test_ner_finds_names_and_drops_small_model_mistakes() -> None:
 
 
 @needs_model
+def test_a_group_needs_a_word_that_reads_as_one() -> None:
+    # the small model made "Connect" (in a shipped golden answer) a nationality or group
+    ner = PiiScanner(PiiConfig(mode="ner"))
+    assert "NRP" not in kinds(ner, "Disconnect and Connect again.").values()
+    found = kinds(ner, "She is Cambodian and a Muslim; he is a Democrat.")
+    assert {found.get("Cambodian"), found.get("Muslim"), found.get("Democrat")} == {"NRP"}
+
+
+@needs_model
 def test_a_surname_repeated_alone_is_the_same_person() -> None:
     ner = PiiScanner(PiiConfig(mode="ner"))
     text = "We spoke to Dr. Maria Kowalczyk. Later Kowalczyk called back."

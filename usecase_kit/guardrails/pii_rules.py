@@ -15,6 +15,9 @@ Rules, by the names ``PiiConfig.disable`` and ``bench_pii.py --ablation`` use:
   wins (a card number is not also a phone number; an e-mail's domain is not also a URL);
 - ``model_overlap``: a model span overlapping a pattern match is dropped: validated patterns
   (email, card, IBAN, phone, address ...) know better than the small model what ``4454...`` is;
+- ``nrp_evidence``: a model NRP (nationality, religious or political group) needs a word that
+  reads as one: a demonym ending (-an, -ese, -ish, -i, -ic, -ch ...) or a named faith or party
+  ("Disconnect and Connect again" made "Connect" a group);
 - ``date_evidence``: a model DATE_TIME needs a month or weekday name, a year 1900-2099, a
   numeric date or a clock time: the small model tags bare numbers and "this month" as dates;
 - ``propagate_names``: a first or last name of a full name found in the text is the same
@@ -38,6 +41,7 @@ RULES = (
     "one_type_per_span",
     "model_overlap",
     "date_evidence",
+    "nrp_evidence",
     "propagate_names",
 )
 #: A model ORGANIZATION with no corporate word: about one in five is one (measured); not reported.
@@ -55,6 +59,13 @@ _DATE_EVIDENCE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
+_NRP_EVIDENCE = re.compile(
+    r"(?:an|ans|ese|ish|i|is|ic|ics|ch|ite|ites|ist|ists|er|ers)\b"
+    r"|\b(?:muslims?|christians?|jews?|jewish|catholics?|hindus?|buddhists?|sikhs?|protestants?"
+    r"|orthodox|shi(?:a|as|ite|ites|is)|sunnis?|democrats?|republicans?|tories|tory|labour"
+    r"|liberals?|conservatives?|socialists?|communists?|greens?|latinos?|latinas?|latinx)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,9 @@ def refine(
             continue
         undated = d.kind == "DATE_TIME" and not _DATE_EVIDENCE.search(text[d.start : d.end])
         if "date_evidence" not in off and d.from_model and undated:
+            continue
+        no_group = d.kind == "NRP" and not _NRP_EVIDENCE.search(text[d.start : d.end])
+        if "nrp_evidence" not in off and d.from_model and no_group:
             continue
         result.append(d)
     if "propagate_names" not in off:
