@@ -163,3 +163,20 @@ def test_rendering_a_hostile_template_under_a_memory_limit_is_a_clear_error() ->
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("refused: Prompt evil@") and "MemoryError" not in done.stderr
+
+
+def test_a_render_stops_at_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the step budget, a loop of costly filters on a long value could still run for
+    minutes: the render has a deadline, checked at every step, filter and call."""
+    import time
+
+    import usecase_kit._sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.3)
+    head = HEAD.replace("question: {required: true}", "question: {required: true}\n  big: {}")
+    body = "{% for i in range(100000) %}{{ big | replace('a', 'b') | length }}{% endfor %}"
+    template = parse_template("slow", head + body, "slow.md")
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"the render took more than 0\.3 s"):
+        template.render({"question": "q", "big": "a\n" * 400_000})
+    assert time.monotonic() - started < 5

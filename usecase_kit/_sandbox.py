@@ -15,7 +15,8 @@ is bounded, wherever it is made:
   ``batch``, ``tojson``...) are checked *before* they run, from their arguments; widths are at
   most ``MAX_ARG``; integers from ``*`` and ``**`` at most ``MAX_INT_BITS`` bits.
 * **Work.** Every ``for`` loop and ``range()`` draws from one budget of ``MAX_STEPS`` steps per
-  render (nested loops over long values included).
+  render (nested loops over long values included), and a render stops after ``MAX_SECONDS``
+  (checked at every step, filter and call: a loop of costly filters on long values).
 * **Forms a prompt does not need are refused when the template is read**: ``{% macro %}``,
   ``{% call %}``, ``{% filter %}`` blocks and block ``{% set %}`` (they capture output where no
   limit sees it), ``include``, ``import`` and ``extends`` (no file is read).
@@ -32,6 +33,7 @@ import contextvars
 import operator
 import re
 import string
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -52,6 +54,8 @@ MAX_ARG = 10_000
 MAX_INT_BITS = 128
 #: Loop steps (``for`` and ``range()`` together) one render may take.
 MAX_STEPS = 1_000_000
+#: Seconds one render may take, checked at every loop step, filter and call.
+MAX_SECONDS = 10.0
 
 _PRINTF = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z]")
 _SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[_,]?(?:\.(\d+))?[a-zA-Z%]?")
@@ -62,7 +66,8 @@ _REFUSED_BLOCKS = {
     nodes.FilterBlock: "{% filter %}",
     nodes.AssignBlock: "a block {% set %}",
 }
-_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("template_steps")
+#: [steps left, monotonic deadline] of the render in progress
+_budget: contextvars.ContextVar[list[float]] = contextvars.ContextVar("template_steps")
 
 
 class TemplateLimitError(SecurityError):
@@ -203,6 +208,7 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
 
     @pass_context
     def bounded(context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        _step(f"filter '{name}'", 0)
         _check_size(value, f"filter '{name}'")
         _filter_checks(name, value, args, kwargs)
         if passes is None:
@@ -234,6 +240,8 @@ def _step(where: str, steps: int = 1) -> None:
     budget[0] -= steps
     if budget[0] < 0:
         raise _refuse(f"{where}: more than {MAX_STEPS} loop steps in one render")
+    if time.monotonic() > budget[1]:
+        raise _refuse(f"{where}: the render took more than {MAX_SECONDS:g} s")
 
 
 @pass_context
@@ -397,6 +405,7 @@ class PromptSandbox(ImmutableSandboxedEnvironment):
         name = getattr(__obj, "__name__", "")
         owner = getattr(__obj, "__self__", None)
         where = f"{name}()" if name else "a call"
+        _step(where, 0)
         for arg in (*args, *kwargs.values()):
             _check_size(arg, where)
         if isinstance(owner, str | bytes):
@@ -415,7 +424,7 @@ class PromptSandbox(ImmutableSandboxedEnvironment):
     def render(self, source: str, values: Mapping[str, Any]) -> str:
         """``source`` rendered with ``values``, within the limits."""
         template = self.from_string(self.parse_checked(source))
-        token = _budget.set([MAX_STEPS])
+        token = _budget.set([MAX_STEPS, time.monotonic() + MAX_SECONDS])
         try:
             return "".join(_capped(template.generate(values)))
         finally:
