@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--overhead-calls", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("OPENAI_API_KEY", "sk-local-benchmark")
+    os.environ.setdefault("OPENAI_API_KEY", "test-key-local-benchmark")
     cases = load_golden(args.golden)
     work = Path(tempfile.mkdtemp(prefix="bench_pilot_"))
 

@@ -16,7 +16,7 @@ from usecase_kit.evaluation.golden import GoldenCase
 from usecase_kit.pilot import PilotPlan, Store, load_plan, run_pilot
 from usecase_kit.testing import Fault, FlatPrices, LocalOpenAIServer
 
-KEY = "sk-test-PILOTKEY0987654321"
+KEY = "test-key-pilot"
 SPEC = "openai:gpt-4o-mini"
 
 
@@ -172,14 +172,14 @@ def test_unpriced_model_has_no_cost_and_budget_refuses_it(
 def test_401_stops_at_once_with_a_clear_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-1111222233334444")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-wrong-pilot")
     with LocalOpenAIServer(api_key=KEY) as srv:
         with pytest.raises(
             ProviderError, match=r"rejected the credentials.*OPENAI_API_KEY"
         ) as info:
             run_pilot(_plan(srv, n=20), workspace=tmp_path, prices=FlatPrices())
         assert srv.calls == 1
-    assert "sk-wrong-1111222233334444" not in str(info.value)
+    assert "test-key-wrong-pilot" not in str(info.value)
 
 
 def test_429_storm_backs_off_and_finishes(server: LocalOpenAIServer, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from usecase_kit.cli.pilot_cmd import _usd, register
 from usecase_kit.errors import PricingError
 from usecase_kit.testing import LocalOpenAIServer
 
-FAKE_KEY = "sk-test-FAKE-not-a-real-key-0000"
+FAKE_KEY = "test-key-pilot-cli"
 
 
 @pytest.fixture

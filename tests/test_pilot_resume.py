@@ -19,7 +19,7 @@ import pytest
 from usecase_kit.pilot import DB_NAME
 from usecase_kit.testing import LocalOpenAIServer
 
-KEY = "sk-test-RESUME000111222333"
+KEY = "test-key-resume"
 N = 30
 
 SCRIPT = """

@@ -23,7 +23,7 @@ from usecase_kit.evaluation.golden import GoldenCase
 from usecase_kit.pilot import DB_NAME, PilotPlan, run_pilot
 from usecase_kit.testing import Fault, FlatPrices, LocalOpenAIServer
 
-KEY = "sk-test-SPENDING00011122233"
+KEY = "test-key-spending"
 PRICES = (2000.0, 8000.0)  # USD per million tokens (as in SCRIPT): big enough that caps bite
 
 SCRIPT = """

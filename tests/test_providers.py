@@ -20,7 +20,7 @@ from usecase_kit.providers import (
 from usecase_kit.providers.offline import ABSTAIN_NO_CORPUS, ABSTAIN_NO_MATCH, BM25, OfflineBaseline
 from usecase_kit.testing import Fault, LocalOpenAIServer
 
-KEY = "sk-test-SECRETKEY1234567890"
+KEY = "test-key-providers"
 ASK = [Message("user", "<question>How do I reset my password?</question>")]
 
 
@@ -120,14 +120,15 @@ def test_a_key_written_into_the_endpoint_path_is_never_shown(
     from usecase_kit.pilot.guard import guards_for
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    url = "http://127.0.0.1:9/gw/sk-live-ABCDEF1234567890/v1"
+    # a key-shaped path segment, built here so no key-like string is committed
+    url = "http://127.0.0.1:9/gw/" + "sk-" + "not-a-real-key" + "/v1"
     provider = get_provider("openai:gpt-4o-mini", base_url=url)
-    assert "sk-live" not in provider.base_url  # type: ignore[attr-defined]
+    assert "not-a-real-key" not in provider.base_url  # type: ignore[attr-defined]
     with pytest.raises(CallFailed) as caught:
         provider.complete(ASK, Settings(max_retries=0, timeout_s=2))
-    assert "sk-live" not in str(caught.value)
+    assert "not-a-real-key" not in str(caught.value)
     stored = guards_for(None, "x").stored_error(f"failed openai:m at {url} connection: x")
-    assert "sk-live" not in stored and "127.0.0.1:9" in stored
+    assert "not-a-real-key" not in stored and "127.0.0.1:9" in stored
 
 
 def test_missing_azure_settings_name_their_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -219,7 +220,7 @@ def test_finish_reason_length_when_capped(provider: Provider) -> None:
 def test_wrong_key_stops_without_retry_and_never_shows_the_key(
     server: LocalOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wrong = "sk-wrong-0123456789abcdef"
+    wrong = "test-key-wrong-providers"
     monkeypatch.setenv("OPENAI_API_KEY", wrong)
     provider = get_provider("openai:gpt-4o-mini", base_url=server.base_url, max_retries=3)
     with pytest.raises(CallFailed) as info:

@@ -69,7 +69,7 @@ class Guards:
 
     def _secrets_only(self, text: str) -> str:
         """``text`` with keys and tokens redacted but not places or addresses: an endpoint's
-        host is what the error is for, a key in its path (``/gw/sk-live-.../v1``) is not."""
+        host is what the error is for, a key in its path (``/gw/sk-.../v1``) is not."""
         from usecase_kit.guardrails.pii import PiiScanner
         from usecase_kit.guardrails.redact import redact
 
