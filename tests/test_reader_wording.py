@@ -9,8 +9,8 @@ import pytest
 
 from usecase_kit.errors import InputError
 from usecase_kit.evaluation.results import GroupReport
+from usecase_kit.formatting import number as _number
 from usecase_kit.portfolio import load_portfolio
-from usecase_kit.report import _number
 
 
 @pytest.mark.parametrize(

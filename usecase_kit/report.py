@@ -17,6 +17,7 @@ from usecase_kit.formatting import (
     field_label,
     metric_label,
     metric_value,
+    number,
     plain_value,
     timestamp,
     usd,
@@ -63,12 +64,6 @@ def _pct(value: float | None, digits: int = 0) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
-def _number(value: float | None, digits: int = 1) -> str:
-    from usecase_kit.formatting import number
-
-    return number(value, digits)
-
-
 def _spread(value: Any) -> str:
     """An uncertain input as a reader says it: 0.02, 1.0-1.5 (likely 1.1), none."""
     if value is None:
@@ -95,7 +90,7 @@ def _env() -> Environment:
         field=field_label,
         plain=plain_value,
         pct=_pct,
-        num=_number,
+        num=number,
         when=timestamp,
         spread=_spread,
     )

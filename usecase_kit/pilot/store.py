@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS pilot_ledger (
 CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 """
 #: Added 2026-12-03: the budget a row counts against (a use case's pilots in the workspace);
-#: rows written before it count against their run.
+#: older workspaces get it on first open, and a row without one counts against its run.
 _BUDGET_COLUMN = "budget_key"
 _BUDGET_OF_ROW = f"COALESCE({_BUDGET_COLUMN}, run_id)"
 
@@ -117,7 +117,7 @@ class Store:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pilot_ledger)")}
         if _BUDGET_COLUMN not in columns:
             try:
-                self._write(lambda: self._migrate_budget_column())
+                self._write(self._migrate_budget_column)
             except sqlite3.OperationalError as exc:  # another process added it first
                 if "duplicate column" not in str(exc):
                     raise
