@@ -113,3 +113,82 @@ def test_bench_tiers_bad_label_column_is_one_clear_line() -> None:
     run = _bench("--inventory", str(SAMPLE), "--mapping", str(MAPPING), "--label-column", "nope")
     assert run.returncode != 0
     assert "no label column 'nope'" in run.stderr and "Traceback" not in run.stderr
+
+
+def _inventory_with_a_practice(tmp_path: Path) -> Path:
+    """Five departments whose determinations follow a word the rules do not know ('zebra')."""
+    header = (
+        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?,"
+        "Value (1-5),Feasibility (1-5),Determination\n"
+    )
+    rows = []
+    for d, department in enumerate("ABCDE"):
+        for i in range(30):
+            flagged = i % 3 == 0
+            words = "zebra parcel routing" if flagged else "pallet stock counts"
+            summary = f"Tallies {words} for depot {d}-{i} each week."
+            label = "High" if flagged else "Low"
+            rows.append(
+                f"{d}-{i},Depot tool {d}-{i},{summary},{department},staff,yes,no,3,3,{label}\n"
+            )
+    path = tmp_path / "practice.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_own_share_learns_an_agencys_practice_the_rules_cannot_read(tmp_path: Path) -> None:
+    run = _bench(
+        "--inventory",
+        str(_inventory_with_a_practice(tmp_path)),
+        "--mapping",
+        str(ROOT / "templates" / "mappings" / "generic_example.yaml"),
+        "--label-column",
+        "Determination",
+        "--positive",
+        "High",
+        "--precedent",
+        "none",
+        "--own-share",
+        "0.5",
+    )
+    assert run.returncode == 0, run.stderr
+    pairs = dict(item.split("=") for item in run.stdout.strip().splitlines()[-1].split())
+    assert list(pairs)[: len(KEYS)] == KEYS  # the aim's figures first, unchanged
+    assert float(pairs["heldout_recall"]) == 0.0  # the rules see nothing in 'zebra'
+    assert float(pairs["own_heldout_rules_recall"]) == 0.0
+    assert float(pairs["own_heldout_recall"]) >= 0.9  # known determinations teach the word
+    assert float(pairs["own_heldout_precision"]) >= 0.9
+    assert "own determinations:" in run.stdout and "scored on the" in run.stdout
+
+
+def test_own_share_development_only_prints_no_held_out_figure(tmp_path: Path) -> None:
+    run = _bench(
+        "--inventory",
+        str(_inventory_with_a_practice(tmp_path)),
+        "--mapping",
+        str(ROOT / "templates" / "mappings" / "generic_example.yaml"),
+        "--label-column",
+        "Determination",
+        "--positive",
+        "High",
+        "--precedent",
+        "none",
+        "--own-share",
+        "0.5",
+        "--development-only",
+    )
+    assert run.returncode == 0, run.stderr
+    assert "heldout" not in run.stdout
+    assert "own_dev_recall" in run.stdout.splitlines()[-1]
+
+
+def test_own_share_bad_values_are_one_clear_line(tmp_path: Path) -> None:
+    inventory = str(_inventory_with_a_practice(tmp_path))
+    mapping = str(ROOT / "templates" / "mappings" / "generic_example.yaml")
+    common = ["--inventory", inventory, "--mapping", mapping, "--label-column", "Determination"]
+    run = _bench(*common, "--positive", "High", "--own-share", "1.5")
+    assert run.returncode == 2 and "not a share between 0 and 1" in run.stderr
+    # 0.02 of 150 rows: too few known determinations to cross-validate
+    run = _bench(*common, "--positive", "High", "--precedent", "none", "--own-share", "0.02")
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "cross-validation needs at least 5 of each" in run.stderr
