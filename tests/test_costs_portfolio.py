@@ -184,6 +184,20 @@ def test_cli_prices_import_and_show(cli: typer.Typer, tmp_path: Path) -> None:
     assert "offline-baseline" in listing.output
     bad = runner.invoke(cli, ["prices", "import", str(src), "--as-of", "24/07/2026"])
     assert bad.exit_code != 0
+    later = runner.invoke(
+        cli,
+        [
+            "prices",
+            "import",
+            str(src),
+            "--output",
+            str(tmp_path / "later.yaml"),
+            "--as-of",
+            "2062-07-24",
+        ],
+    )
+    assert later.exit_code == 2 and "is in the future" in later.output
+    assert not (tmp_path / "later.yaml").exists()
 
 
 def test_cli_costs_from_estimates_and_usage(cli: typer.Typer, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -229,6 +229,18 @@ def test_overrides_in_another_currency_are_rejected(tmp_path: Path) -> None:
     overrides = {"source": "s", "as_of": "2026-08-01", "currency": "GBP", "models": {}}
     with pytest.raises(PricingError, match="currency"):
         load_catalogue(_write(tmp_path, _catalogue_doc()), _write(tmp_path, overrides, "o.yaml"))
+
+
+def test_a_price_date_in_the_future_is_a_clear_error(tmp_path: Path) -> None:
+    # 2062 typed for 2026: a projection would say its prices were read in 2062
+    later = (date.today() + timedelta(days=30)).isoformat()
+    with pytest.raises(PricingError, match=r"cat\.yaml: field 'as_of': .* is in the future"):
+        load_catalogue(_write(tmp_path, _catalogue_doc(as_of=later)))
+    overrides = {"source": "s", "as_of": "2062-08-01", "currency": "USD", "models": {}}
+    with pytest.raises(PricingError, match=r"o\.yaml: field 'as_of': 2062-08-01 is in the future"):
+        load_catalogue(_write(tmp_path, _catalogue_doc()), _write(tmp_path, overrides, "o.yaml"))
+    today = date.today().isoformat()  # read today: fine
+    assert load_catalogue(_write(tmp_path, _catalogue_doc(as_of=today))).as_of == date.today()
 
 
 LITELLM = {

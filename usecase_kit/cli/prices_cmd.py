@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,9 +68,15 @@ def _parse_date(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        when = date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, got {text!r}") from None
+    if when > date.today() + timedelta(days=1):
+        raise typer.BadParameter(
+            f"--as-of {when} is in the future (today is {date.today()}): give the date the "
+            "table was read"
+        )
+    return when
 
 
 @prices_app.command("show")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -205,6 +205,7 @@ def load_catalogue(path: Path | None = None, overrides: Path | None = None) -> P
     """Load a price catalogue (default: the project's) and apply a client's override file."""
     path = path or catalogue_path()
     doc = _validate(_CatalogueFile, read_mapping(path), path)
+    _not_in_the_future(doc.as_of, path)
     prices = {name: _to_price(name, entry, doc) for name, entry in doc.models.items()}
     catalogue = PriceCatalogue(
         as_of=doc.as_of,
@@ -216,6 +217,18 @@ def load_catalogue(path: Path | None = None, overrides: Path | None = None) -> P
         path=path,
     )
     return catalogue if overrides is None else apply_overrides(catalogue, overrides)
+
+
+def _not_in_the_future(as_of: date, path: Path) -> None:
+    """`as_of` is the day the prices were read: a later day than today is a typo (2062 for
+    2026), and a projection would carry it as its prices' date."""
+    today = date.today()
+    if as_of > today + timedelta(days=1):  # a day's grace for time zones
+        raise PricingError(
+            f"{path}: field 'as_of': {as_of} is in the future (today is {today}). 'as_of' is the "
+            "date the prices were read from their source; correct it (for prices announced "
+            "for a later date, use the day you read them and say so in 'source')."
+        )
 
 
 def _to_price(name: str, entry: _Entry, doc: _CatalogueFile) -> ModelPrice:
@@ -235,6 +248,7 @@ def _to_price(name: str, entry: _Entry, doc: _CatalogueFile) -> ModelPrice:
 def apply_overrides(catalogue: PriceCatalogue, path: Path) -> PriceCatalogue:
     """Replace or add entries from a client's negotiated price file; provenance is kept."""
     doc = _validate(_OverridesFile, read_mapping(path), path)
+    _not_in_the_future(doc.as_of, path)
     prices = dict(catalogue.prices)
     for name, entry in doc.models.items():
         prices[name] = _override(name, entry, prices, doc, path)
