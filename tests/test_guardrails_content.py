@@ -28,12 +28,15 @@ def benign_texts(templates_dir: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("key AKIAIOSFODNN7EXAMPLE in the config", "AWS_ACCESS_KEY"),
+        ("key AKIA" + "TESTFAKE" * 2 + " in the config", "AWS_ACCESS_KEY"),
         ("token ghp_" + "a1B2" * 9, "GITHUB_TOKEN"),
         ("OPENAI_API_KEY=sk-proj-" + "Ab3" * 10, "OPENAI_KEY"),
-        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "PRIVATE_KEY"),
-        ("postgres://admin:s3cr3t@db.internal/app", "URL_CREDENTIALS"),
-        ("password = 'Zq8!vR2#kLp9'", "SECRET"),
+        (
+            "-----BEGIN RSA " + "PRIVATE KEY-----\ntest, not a key\n-----END RSA PRIVATE KEY-----",
+            "PRIVATE_KEY",
+        ),
+        ("postgres://admin:test-pw@db.internal/app", "URL_CREDENTIALS"),
+        ("password = 'test-Pw-9!x'", "SECRET"),
     ],
 )
 def test_secret_formats_are_found(text: str, kind: str) -> None:

