@@ -154,20 +154,14 @@ def run(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _out_of_fold(texts: list[str], y: Any, folds: Iterable[tuple[Any, Any]]) -> Any:
-    """Out-of-fold probabilities of TF-IDF (word 1-2 grams) + balanced logistic regression."""
+    """Out-of-fold probabilities of `bench_tiers.classifier()`."""
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
+    documents = np.array(texts, dtype=object)
     probability = np.zeros(len(texts))
     for train, test in folds:
-        vectoriser = TfidfVectorizer(min_df=2, ngram_range=(1, 2), sublinear_tf=True)
-        x = vectoriser.fit_transform([texts[i] for i in train])
-        model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
-        model.fit(x, y[train])
-        probability[test] = model.predict_proba(vectoriser.transform([texts[i] for i in test]))[
-            :, 1
-        ]
+        model = bench_tiers.classifier().fit(documents[train], y[train])
+        probability[test] = model.predict_proba(documents[test])[:, 1]
     return probability
 
 

@@ -136,8 +136,8 @@ def _inventory_with_a_practice(tmp_path: Path) -> Path:
     return path
 
 
-def test_own_share_learns_an_agencys_practice_the_rules_cannot_read(tmp_path: Path) -> None:
-    run = _bench(
+def _practice_args(tmp_path: Path) -> list[str]:
+    return [
         "--inventory",
         str(_inventory_with_a_practice(tmp_path)),
         "--mapping",
@@ -148,9 +148,11 @@ def test_own_share_learns_an_agencys_practice_the_rules_cannot_read(tmp_path: Pa
         "High",
         "--precedent",
         "none",
-        "--own-share",
-        "0.5",
-    )
+    ]
+
+
+def test_own_share_learns_an_agencys_practice_the_rules_cannot_read(tmp_path: Path) -> None:
+    run = _bench(*_practice_args(tmp_path), "--own-share", "0.5")
     assert run.returncode == 0, run.stderr
     pairs = dict(item.split("=") for item in run.stdout.strip().splitlines()[-1].split())
     assert list(pairs)[: len(KEYS)] == KEYS  # the aim's figures first, unchanged
@@ -162,33 +164,16 @@ def test_own_share_learns_an_agencys_practice_the_rules_cannot_read(tmp_path: Pa
 
 
 def test_own_share_development_only_prints_no_held_out_figure(tmp_path: Path) -> None:
-    run = _bench(
-        "--inventory",
-        str(_inventory_with_a_practice(tmp_path)),
-        "--mapping",
-        str(ROOT / "templates" / "mappings" / "generic_example.yaml"),
-        "--label-column",
-        "Determination",
-        "--positive",
-        "High",
-        "--precedent",
-        "none",
-        "--own-share",
-        "0.5",
-        "--development-only",
-    )
+    run = _bench(*_practice_args(tmp_path), "--own-share", "0.5", "--development-only")
     assert run.returncode == 0, run.stderr
     assert "heldout" not in run.stdout
     assert "own_dev_recall" in run.stdout.splitlines()[-1]
 
 
 def test_own_share_bad_values_are_one_clear_line(tmp_path: Path) -> None:
-    inventory = str(_inventory_with_a_practice(tmp_path))
-    mapping = str(ROOT / "templates" / "mappings" / "generic_example.yaml")
-    common = ["--inventory", inventory, "--mapping", mapping, "--label-column", "Determination"]
-    run = _bench(*common, "--positive", "High", "--own-share", "1.5")
+    run = _bench(*_practice_args(tmp_path), "--own-share", "1.5")
     assert run.returncode == 2 and "not a share between 0 and 1" in run.stderr
     # 0.02 of 150 rows: too few known determinations to cross-validate
-    run = _bench(*common, "--positive", "High", "--precedent", "none", "--own-share", "0.02")
+    run = _bench(*_practice_args(tmp_path), "--own-share", "0.02")
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "cross-validation needs at least 5 of each" in run.stderr
