@@ -59,6 +59,23 @@ def test_save_writes_scores_and_keeps_everything_else(yaml_copy: Path) -> None:
     assert yaml_copy.read_text(encoding="utf-8").startswith("# Example portfolio")
 
 
+def test_saving_one_use_case_never_writes_another_s_unsaved_edits(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    form.use_case.value = "it-helpdesk"
+    form.controls["business_value"].value = 1
+    form.use_case.value = "code-review"
+    form.controls["risk"].value = 4
+    assert form.unsaved_summary() == {"it-helpdesk": 1, "code-review": 1}
+    assert "it-helpdesk (1)" in form.unsaved.value
+    form.assessor.value = "C. Diaz"
+    form.save()  # code-review only
+    on_disk = load_portfolio(yaml_copy)
+    assert on_disk.get("code-review").scores["risk"] == 4
+    assert on_disk.get("it-helpdesk").scores["business_value"] == 4  # as shipped, unsaved edit kept
+    assert form.unsaved_summary() == {"it-helpdesk": 1}
+    assert form.portfolio.get("it-helpdesk").scores["business_value"] == 1
+
+
 def test_switching_use_case_keeps_unsaved_edits(yaml_copy: Path) -> None:
     form = scoring_form(yaml_copy)
     form.use_case.value = "it-helpdesk"
