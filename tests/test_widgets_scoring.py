@@ -109,3 +109,35 @@ def test_programmatic_bad_score_is_rejected(yaml_copy: Path) -> None:
         form.set_score("code-review", "risk", 7)
     with pytest.raises(InputError, match="unknown criterion"):
         form.set_score("code-review", "vibes", 3)
+
+
+def test_weights_rerank_live_and_reset(yaml_copy: Path) -> None:
+    from usecase_kit.widgets.scoring import weights_form
+
+    form = weights_form(yaml_copy)
+    first = next(iter(form.card["id"]))
+    assert "<td>1</td>" in form.ranking.value
+    for name in form.sliders:
+        form.set_weight(name, 100.0 if name == "regulatory_burden" else 0.0)
+    # only regulatory burden counts (a cost): the lowest burden ranks first
+    top = form.card.dropna(subset=["rank"]).iloc[0]
+    assert top["regulatory_burden"] == form.card["regulatory_burden"].min()
+    assert abs(form.weights()["regulatory_burden"] - 1) < 1e-9
+    form.reset()
+    assert next(iter(form.card["id"])) == first
+    assert abs(sum(form.weights().values()) - 1) < 1e-9
+
+
+def test_weights_summing_to_zero_are_refused(yaml_copy: Path) -> None:
+    from usecase_kit.widgets.scoring import weights_form
+
+    form = weights_form(yaml_copy)
+    *others, last = form.sliders
+    for name in others:
+        form.set_weight(name, 0.0)
+    before = form.ranking.value
+    form.set_weight(last, 0.0)
+    assert "sum to zero" in form.status.value
+    assert form.ranking.value == before  # the last good ranking stays on screen
+    with pytest.raises(InputError, match="sum to zero"):
+        form.weights()

@@ -19,7 +19,7 @@ from usecase_kit.portfolio import Portfolio, UseCase
 from usecase_kit.scoring.rubric import Rubric, load_rubric
 from usecase_kit.working_copy import Change, Edit, WorkingCopy, open_working_copy
 
-__all__ = ["ScoringForm", "scoring_form"]
+__all__ = ["ScoringForm", "WeightsForm", "scoring_form", "weights_form"]
 
 _UNSCORED = "–"
 
@@ -240,3 +240,125 @@ def scoring_form(
     A template is never written: its working copy goes to ``work_dir`` (default
     ``outputs/working/``)."""
     return ScoringForm(path, rubric, work_dir=work_dir)
+
+
+class WeightsForm:
+    """A slider per criterion, the shares they make, a Reset to the rubric's weights, and the
+    ranking redrawn on every change (tiers and gates come first, as in `scorecard`)."""
+
+    def __init__(
+        self,
+        portfolio_path: str | os.PathLike[str],
+        rubric: Rubric | None = None,
+        *,
+        method: str = "wsm",
+        tolerance: Any = None,
+    ) -> None:
+        import ipywidgets as w
+
+        self.portfolio_path = Path(portfolio_path)
+        self.base = rubric or load_rubric()
+        self.method = method
+        self.tolerance = tolerance
+        self.sliders: dict[str, Any] = {}
+        for name, share in self.base.weights().items():
+            slider = w.FloatSlider(
+                value=round(share * 100, 1),
+                min=0,
+                max=100,
+                step=0.5,
+                description=self.base.criteria[name].label,
+                continuous_update=False,
+                style={"description_width": "14em"},
+                layout={"width": "38em"},
+                readout_format=".1f",
+            )
+            slider.observe(lambda _change: self._rerank(), names="value")
+            self.sliders[name] = slider
+        self.reset_button = w.Button(description="Reset to the rubric's weights", icon="refresh")
+        self.reset_button.on_click(lambda _: self.reset())
+        self.status = w.HTML()
+        self.ranking = w.HTML()
+        self.widget = w.VBox(
+            [*self.sliders.values(), w.HBox([self.reset_button, self.status]), self.ranking]
+        )
+        self.card: Any = None
+        self._rerank()
+
+    def weights(self) -> dict[str, float]:
+        """The sliders' weights as shares summing to 1; an all-zero set is an error."""
+        raw = {name: float(s.value) for name, s in self.sliders.items()}
+        total = sum(raw.values())
+        if total <= 0:
+            raise InputError(
+                "The weights sum to zero: give at least one criterion a weight above 0 "
+                "(or press Reset to go back to the rubric's weights)."
+            )
+        return {name: value / total for name, value in raw.items()}
+
+    def rubric(self) -> Rubric:
+        """The rubric with the sliders' weights (a criterion at 0 counts for nothing)."""
+        shares = self.weights()
+        floor = 1e-9  # Rubric weights must be positive; 0 on a slider means "does not count"
+        return self.base.with_weights({k: max(v, floor) for k, v in shares.items()})
+
+    def set_weight(self, criterion: str, percent: float) -> None:
+        if criterion not in self.sliders:
+            raise InputError(
+                f"unknown criterion '{criterion}'; the rubric has {list(self.sliders)}."
+            )
+        self.sliders[criterion].value = percent
+
+    def reset(self) -> None:
+        self._quiet = True
+        for name, share in self.base.weights().items():
+            self.sliders[name].value = round(share * 100, 1)
+        self._quiet = False
+        self._rerank()
+
+    def _rerank(self) -> None:
+        if getattr(self, "_quiet", False):
+            return
+        from usecase_kit.portfolio import load_portfolio
+        from usecase_kit.scoring import scorecard
+
+        try:
+            rubric = self.rubric()
+        except InputError as exc:
+            self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
+            return
+        self.card = scorecard(
+            load_portfolio(self.portfolio_path),
+            rubric,
+            method=self.method,  # type: ignore[arg-type]
+            tolerance=self.tolerance,
+        )
+        shares = ", ".join(
+            f"{self.base.criteria[k].label} {v:.0%}" for k, v in self.weights().items()
+        )
+        self.status.value = f"shares: {_escape(shares)}"
+        self.ranking.value = _ranking_html(self.card)
+
+
+def _ranking_html(card: Any) -> str:
+    rows = []
+    for _, row in card.iterrows():
+        rank = "–" if row["rank"] is None or str(row["rank"]) in {"<NA>", "nan"} else row["rank"]
+        score = "–" if row["weighted_score"] != row["weighted_score"] else row["weighted_score"]
+        rows.append(
+            f"<tr><td>{_escape(rank)}</td><td>{_escape(row['name'])}</td>"
+            f"<td>{_escape(str(row['tier']).replace('_', ' '))}</td><td>{_escape(score)}</td></tr>"
+        )
+    head = "<tr><th>Rank</th><th>Use case</th><th>Risk tier</th><th>Score (0-100)</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def weights_form(
+    portfolio_path: str | os.PathLike[str],
+    rubric: Rubric | None = None,
+    *,
+    method: str = "wsm",
+    tolerance: Any = None,
+) -> WeightsForm:
+    """Sliders for the criteria weights with live re-ranking; `form.rubric()` carries them on."""
+    return WeightsForm(portfolio_path, rubric, method=method, tolerance=tolerance)
