@@ -74,6 +74,10 @@ def _now() -> datetime:
 
 
 def _default_work_dir() -> Path:
+    """USECASE_KIT_WORKDIR if set, else ``outputs/working/`` of the project."""
+    override = os.environ.get("USECASE_KIT_WORKDIR")
+    if override:
+        return Path(override).expanduser()
     from usecase_kit.paths import project_root
 
     return project_root() / "outputs" / "working"

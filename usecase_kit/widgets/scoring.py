@@ -275,7 +275,9 @@ class WeightsForm:
             )
             slider.observe(lambda _change: self._rerank(), names="value")
             self.sliders[name] = slider
-        self.reset_button = w.Button(description="Reset to the rubric's weights", icon="refresh")
+        self.reset_button = w.Button(
+            description="Reset to the rubric's weights", icon="refresh", layout={"width": "auto"}
+        )
         self.reset_button.on_click(lambda _: self.reset())
         self.status = w.HTML()
         self.ranking = w.HTML()
