@@ -103,3 +103,25 @@ def test_what_if_sliders_recompute() -> None:
     hit.value = 0.5
     model.value = "not-a-model"
     assert "UNPRICED" in summary.value
+
+
+def test_what_if_carries_drift_retries_and_extra_calls_and_shows_money_not_maths() -> None:
+    from usecase_kit.costs import project_costs
+    from usecase_kit.widgets.costs import WhatIf, summary_html
+
+    cat = load_catalogue()
+    assumptions = {"drift": (1.5, 2.0, 3.0), "retry_rate": 0.2, "extra_calls_per_request": 1.0}
+    what_if = WhatIf(usage(), Volume(1000, 2000, 4000), cat, n_sims=200, months=12, **assumptions)
+    plain = WhatIf(usage(), Volume(1000, 2000, 4000), cat, n_sims=200, months=12)
+    direct = project_costs(
+        usage(), Volume(1000, 2000, 4000), cat.lookup("gpt-4o"), months=12, n_sims=200,
+        **assumptions,
+    )  # fmt: skip
+    # the what-if at factor 1 and the pilot's cache share is the notebook's projection
+    assert what_if.project("gpt-4o", 1.0, 0.0).monthly_p50 == direct.monthly_p50
+    assert (
+        what_if.project("gpt-4o", 1.0, 0.0).monthly_p50
+        > 2 * plain.project("gpt-4o", 1.0, 0.0).monthly_p50
+    )
+    shown = summary_html(what_if.project("gpt-4o", 1.0, 0.0))
+    assert "$" not in shown and "&#36;" in shown  # JupyterLab reads '$...$' as TeX

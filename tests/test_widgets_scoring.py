@@ -59,6 +59,23 @@ def test_save_writes_scores_and_keeps_everything_else(yaml_copy: Path) -> None:
     assert yaml_copy.read_text(encoding="utf-8").startswith("# Example portfolio")
 
 
+def test_saving_one_use_case_never_writes_another_s_unsaved_edits(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    form.use_case.value = "it-helpdesk"
+    form.controls["business_value"].value = 1
+    form.use_case.value = "code-review"
+    form.controls["risk"].value = 4
+    assert form.unsaved_summary() == {"it-helpdesk": 1, "code-review": 1}
+    assert "it-helpdesk (1)" in form.unsaved.value
+    form.assessor.value = "C. Diaz"
+    form.save()  # code-review only
+    on_disk = load_portfolio(yaml_copy)
+    assert on_disk.get("code-review").scores["risk"] == 4
+    assert on_disk.get("it-helpdesk").scores["business_value"] == 4  # as shipped, unsaved edit kept
+    assert form.unsaved_summary() == {"it-helpdesk": 1}
+    assert form.portfolio.get("it-helpdesk").scores["business_value"] == 1
+
+
 def test_switching_use_case_keeps_unsaved_edits(yaml_copy: Path) -> None:
     form = scoring_form(yaml_copy)
     form.use_case.value = "it-helpdesk"
@@ -92,3 +109,35 @@ def test_programmatic_bad_score_is_rejected(yaml_copy: Path) -> None:
         form.set_score("code-review", "risk", 7)
     with pytest.raises(InputError, match="unknown criterion"):
         form.set_score("code-review", "vibes", 3)
+
+
+def test_weights_rerank_live_and_reset(yaml_copy: Path) -> None:
+    from usecase_kit.widgets.scoring import weights_form
+
+    form = weights_form(yaml_copy)
+    first = next(iter(form.card["id"]))
+    assert "<td>1</td>" in form.ranking.value
+    for name in form.sliders:
+        form.set_weight(name, 100.0 if name == "regulatory_burden" else 0.0)
+    # only regulatory burden counts (a cost): the lowest burden ranks first
+    top = form.card.dropna(subset=["rank"]).iloc[0]
+    assert top["regulatory_burden"] == form.card["regulatory_burden"].min()
+    assert abs(form.weights()["regulatory_burden"] - 1) < 1e-9
+    form.reset()
+    assert next(iter(form.card["id"])) == first
+    assert abs(sum(form.weights().values()) - 1) < 1e-9
+
+
+def test_weights_summing_to_zero_are_refused(yaml_copy: Path) -> None:
+    from usecase_kit.widgets.scoring import weights_form
+
+    form = weights_form(yaml_copy)
+    *others, last = form.sliders
+    for name in others:
+        form.set_weight(name, 0.0)
+    before = form.ranking.value
+    form.set_weight(last, 0.0)
+    assert "sum to zero" in form.status.value
+    assert form.ranking.value == before  # the last good ranking stays on screen
+    with pytest.raises(InputError, match="sum to zero"):
+        form.weights()

@@ -12,6 +12,7 @@ __all__ = [
     "confined_path",
     "example_portfolio",
     "notebooks_dir",
+    "portfolio_workspace",
     "project_root",
     "templates_dir",
     "temporary_workspace",
@@ -53,6 +54,22 @@ def workspace_home() -> Path:
 def example_portfolio() -> Path:
     """The bundled example portfolio (YAML)."""
     return templates_dir() / "example_portfolio.yaml"
+
+
+def portfolio_workspace(path: str | os.PathLike[str]) -> Path:
+    """The default workspace of a portfolio or pilot plan: one folder per file, under
+    ``workspace_home()/workspaces``, that outlasts a kernel restart (review labels, gate stamps,
+    pilots and their cache are found again). Named after the file, with a short hash of its
+    full path so two ``portfolio.yaml`` in different folders never share one."""
+    import hashlib
+    import re
+
+    resolved = Path(path).expanduser().resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.stem)[:40] or "portfolio"
+    folder = workspace_home() / "workspaces" / f"{stem}-{digest}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def temporary_workspace() -> Path:

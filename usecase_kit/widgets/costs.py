@@ -6,11 +6,13 @@ pack needs is also printed by the notebook. ipywidgets and plotly are imported l
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from usecase_kit.costs import CostProjection, TokenEstimate, Volume, project_costs
+from usecase_kit.costs.inputs import Uncertain
 from usecase_kit.pricing import PriceCatalogue
 
 if TYPE_CHECKING:
@@ -30,6 +32,11 @@ class WhatIf:
     months: int = 24
     n_sims: int = 2_000
     seed: int = 0
+    #: the same assumptions as the notebook's projection, so a what-if at factor 1 and the
+    #: pilot's cache share reproduces it (they were left at the library defaults before)
+    drift: Uncertain = (1.0, 1.1, 1.5)
+    retry_rate: Uncertain = 0.02
+    extra_calls_per_request: Uncertain = 0.0
 
     def project(self, model: str, volume_factor: float, cache_hit_rate: float) -> CostProjection:
         """The projection for one position of the sliders."""
@@ -50,21 +57,32 @@ class WhatIf:
             seed=self.seed,
             tokens=self.tokens,
             cache_hit_rate=hit,
+            drift=self.drift,
+            retry_rate=self.retry_rate,
+            extra_calls_per_request=self.extra_calls_per_request,
         )
+
+
+def _money(value: float) -> str:
+    """USD for HTML shown in JupyterLab: the dollar sign as an entity, so two amounts in one
+    output are never read as TeX ('$0 to $0' rendered as italic '0to0')."""
+    return f"&#36;{value:,.2f}"
 
 
 def summary_html(projection: CostProjection) -> str:
     """P50/P90/P95 per month and per year, as a small HTML table with the price date."""
     if projection.unpriced:
-        return f"<b>{projection.model}: UNPRICED</b> — {projection.notes[0]}"
+        note = html.escape(projection.notes[0]).replace("$", "&#36;")
+        return f"<b>{html.escape(projection.model)}: UNPRICED</b> — {note}"
     rows = "".join(
         f"<tr><td>{label}</td>"
-        + "".join(f"<td>${getattr(projection, f'{key}_p{q}'):,.2f}</td>" for q in (50, 90, 95))
+        + "".join(f"<td>{_money(getattr(projection, f'{key}_p{q}'))}</td>" for q in (50, 90, 95))
         + "</tr>"
         for label, key in (("per month", "monthly"), ("per year", "annual"))
     )
+    basis = html.escape(projection.basis).replace("$", "&#36;")
     return (
-        f"<b>{projection.model}</b> — {projection.basis}; prices as of {projection.price_as_of}"
+        f"<b>{html.escape(projection.model)}</b> — {basis}; prices as of {projection.price_as_of}"
         f"<table><tr><th></th><th>P50</th><th>P90</th><th>P95</th></tr>{rows}</table>"
     )
 

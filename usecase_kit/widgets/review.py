@@ -43,7 +43,7 @@ class ReviewPanel:
         self.plan = plan.reset_index(drop=True)
         self.store = store
         self.required_share = required_share
-        self.position = 0
+        self.position = self._first_unlabelled()
         self.reviewer = w.Text(value=reviewer, description="Reviewer", placeholder="your name")
         self.record = w.HTML()
         self.comment = w.Textarea(placeholder="comment (optional)", layout={"width": "80%"})
@@ -64,20 +64,39 @@ class ReviewPanel:
         )
         self._show()
 
+    def _run_id_at(self, position: int) -> str:
+        return _text(self.plan.iloc[position].get("run_id")) or "run"
+
+    def _key_at(self, position: int) -> str:
+        return _text(self.plan.iloc[position].get("call_key")) or str(position)
+
     @property
     def run_id(self) -> str:
-        return _text(self.plan.iloc[self.position].get("run_id")) or "run"
+        return self._run_id_at(self.position)
 
     def _key(self) -> str:
-        row = self.plan.iloc[self.position]
-        return _text(row.get("call_key")) or str(self.position)
+        return self._key_at(self.position)
+
+    def _first_unlabelled(self) -> int:
+        """Where a reopened panel starts: the first planned record nobody has labelled yet
+        (the last record when all are labelled)."""
+        if self.plan.empty:
+            return 0
+        done = {(label.run_id, label.call_key) for label in self.store.labels()}
+        for position in range(len(self.plan)):
+            if (self._run_id_at(position), self._key_at(position)) not in done:
+                return position
+        return len(self.plan) - 1
 
     def label(self, verdict: str) -> ReviewLabel | None:
         """Save the verdict on the current record and move to the next."""
         if self.plan.empty:
             return None
         if not self.reviewer.value.strip():
-            self.status.value = "<b>Type your name in Reviewer first.</b>"
+            self.status.value = (
+                "<b>Type your name in Reviewer first; nothing was saved.</b> Then press the key "
+                "again."
+            )
             return None
         row = self.plan.iloc[self.position]
         saved = self.store.save(
@@ -99,13 +118,17 @@ class ReviewPanel:
         key = value.strip().lower()[:1]
         if not key:
             return
-        if key in ("p", "f"):
-            self.label("pass" if key == "p" else "fail")
-        elif key in ("n", "b"):
-            self.move(1 if key == "n" else -1)
-        else:
-            self.status.value = f"Unknown key {html.escape(key)!r}: {_HELP}."
-        self.command.value = ""
+        try:
+            if key in ("p", "f"):
+                self.label("pass" if key == "p" else "fail")
+            elif key in ("n", "b"):
+                self.move(1 if key == "n" else -1)
+            else:
+                self.status.value = f"Unknown key {html.escape(key)!r}: {_HELP}."
+        finally:
+            # cleared whatever happened, so the same key typed again is a new value the box
+            # reports (a box left holding 'p' after an error ignored the next 'p')
+            self.command.value = ""
 
     def _show(self) -> None:
         if self.plan.empty:
@@ -126,6 +149,13 @@ class ReviewPanel:
         self.record.value = f"<div><small>{where}</small>{shown}</div>"
         self.comment.value = ""
         progress = review_progress(self.plan, self.store.labels(self.run_id), self.required_share)
+        mine = {label.call_key: label for label in self.store.labels(self.run_id)}
+        earlier = mine.get(self._key())
+        if earlier is not None:
+            self.record.value += (
+                f"<p><i>Already labelled {html.escape(earlier.verdict)} by "
+                f"{html.escape(earlier.reviewer)}.</i></p>"
+            )
         self.status.value = (
             f"Reviewed {progress.reviewed} of {progress.planned} planned "
             f"({progress.passed} passed); the tier requires {progress.required_share:.0%} of "

@@ -1,6 +1,11 @@
 """The scoring form (ipywidgets): per use case and criterion a 1-5 choice showing its anchor, a
-rationale box and the assessor's name; saving writes back to the portfolio file (YAML/CSV/XLSX),
-changing only scores, rationale and `assessed_by`. ipywidgets is imported when a form is built.
+rationale box and the assessor's name.
+
+The form writes to the consultant's working copy (`usecase_kit.working_copy`), never to a
+template: opening the shipped example starts a copy in ``outputs/working/``, named at the top of
+the form. Edits are kept per use case until that use case is saved; saving one use case never
+writes another's unsaved edits. Each save keeps a backup (Undo puts it back) and logs who changed
+what. ipywidgets is imported when a form is built.
 """
 
 from __future__ import annotations
@@ -9,11 +14,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from usecase_kit.errors import InputError
-from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio, save_portfolio
+from usecase_kit.errors import InputError, OutputError
+from usecase_kit.portfolio import Portfolio, UseCase
 from usecase_kit.scoring.rubric import Rubric, load_rubric
+from usecase_kit.working_copy import Change, Edit, WorkingCopy, open_working_copy
 
-__all__ = ["ScoringForm", "scoring_form"]
+__all__ = ["ScoringForm", "WeightsForm", "scoring_form", "weights_form"]
 
 _UNSCORED = "–"
 
@@ -21,27 +27,53 @@ _UNSCORED = "–"
 class ScoringForm:
     """State and widgets of the form; `widget` is what a notebook displays."""
 
-    def __init__(self, path: str | os.PathLike[str], rubric: Rubric | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        rubric: Rubric | None = None,
+        *,
+        work_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         import ipywidgets as w
 
-        self.path = Path(path)
-        self.portfolio: Portfolio = load_portfolio(self.path)
+        self.copy: WorkingCopy = open_working_copy(path, work_dir=work_dir)
+        self.path: Path = self.copy.path
+        self.saved: Portfolio = self.copy.load()
+        self.pending: dict[str, Edit] = {}
         self.rubric = rubric or load_rubric()
-        ids = [u.id for u in self.portfolio]
+        ids = [u.id for u in self.saved]
+        self.where = w.HTML(self._where())
         self.use_case = w.Dropdown(options=ids, description="Use case")
         self.assessor = w.Text(description="Assessor", placeholder="your name")
         self.controls: dict[str, Any] = {}
         self.anchors: dict[str, Any] = {}
         self.rationale: dict[str, Any] = {}
         rows = [self._criterion_row(w, name) for name in self.rubric.criteria]
-        self.save_button = w.Button(description="Save to portfolio", button_style="primary")
+        self.save_button = w.Button(description="Save this use case", button_style="primary")
+        self.undo_button = w.Button(description="Undo last save", icon="undo")
         self.status = w.HTML()
+        self.unsaved = w.HTML()
         self.save_button.on_click(lambda _: self._save_clicked())
+        self.undo_button.on_click(lambda _: self._undo_clicked())
         self.use_case.observe(lambda change: self._show(change["new"]), names="value")
         self.widget = w.VBox(
-            [w.HBox([self.use_case, self.assessor]), *rows, w.HBox([self.save_button, self.status])]
+            [
+                self.where,
+                w.HBox([self.use_case, self.assessor]),
+                *rows,
+                w.HBox([self.save_button, self.undo_button, self.status]),
+                self.unsaved,
+            ]
         )
         self._show(ids[0])
+
+    def _where(self) -> str:
+        origin = (
+            f" (a copy of the template {_escape(self.copy.origin.name)}, which stays as shipped)"
+            if self.copy.origin is not None
+            else ""
+        )
+        return f"Working copy: <code>{_escape(self.path)}</code>{origin}"
 
     def _criterion_row(self, w: Any, name: str) -> Any:
         criterion = self.rubric.criteria[name]
@@ -61,12 +93,25 @@ class ScoringForm:
 
     # -------------------------------------------------------------- state
 
+    @property
+    def portfolio(self) -> Portfolio:
+        """The portfolio as saved, with every use case's unsaved edits applied (for display)."""
+        cases = tuple(self._edited(u) for u in self.saved)
+        return Portfolio(cases, self.saved.source, self.saved.allowed_dirs)
+
+    def _edited(self, use_case: UseCase) -> UseCase:
+        edit = self.pending.get(use_case.id)
+        if not edit:
+            return use_case
+        rationale = {**use_case.rationale, **{k: v.strip() for k, v in edit.rationale.items()}}
+        update: dict[str, Any] = {
+            "scores": {**use_case.scores, **edit.scores},
+            "rationale": {k: v for k, v in rationale.items() if v},
+        }
+        return use_case.model_copy(update=update)
+
     def current(self) -> UseCase:
         return self.portfolio.get(str(self.use_case.value))
-
-    def _replace(self, updated: UseCase) -> None:
-        cases = tuple(updated if u.id == updated.id else u for u in self.portfolio)
-        self.portfolio = Portfolio(cases, self.portfolio.source)
 
     def _show(self, use_case_id: str) -> None:
         use_case = self.portfolio.get(use_case_id)
@@ -92,38 +137,91 @@ class ScoringForm:
             self.set_rationale(str(self.use_case.value), name, text)
 
     def set_score(self, use_case_id: str, criterion: str, level: int | None) -> None:
-        """Record a score (None = unscored) in memory; `save()` writes it."""
+        """Record a score (None = unscored) for one use case; `save()` writes it."""
         if criterion not in self.rubric.criteria:
             raise InputError(
                 f"unknown criterion '{criterion}'; the rubric has {list(self.rubric.criteria)}."
             )
         if level is not None and level not in range(1, 6):
             raise InputError(f"score {level} for '{criterion}' is outside 1-5.")
-        use_case = self.portfolio.get(use_case_id)
-        self._replace(use_case.model_copy(update={"scores": {**use_case.scores, criterion: level}}))
+        saved = self.saved.get(use_case_id).scores.get(criterion)
+        edit = self.pending.setdefault(use_case_id, Edit())
+        if level == saved:
+            edit.scores.pop(criterion, None)
+        else:
+            edit.scores[criterion] = level
+        self._refresh_unsaved()
 
     def set_rationale(self, use_case_id: str, criterion: str, text: str) -> None:
-        use_case = self.portfolio.get(use_case_id)
-        rationale = {**use_case.rationale, criterion: text.strip()}
-        rationale = {k: v for k, v in rationale.items() if v}
-        self._replace(use_case.model_copy(update={"rationale": rationale}))
+        saved = self.saved.get(use_case_id).rationale.get(criterion, "")
+        edit = self.pending.setdefault(use_case_id, Edit())
+        if text.strip() == saved:
+            edit.rationale.pop(criterion, None)
+        else:
+            edit.rationale[criterion] = text
+        self._refresh_unsaved()
 
-    def save(self) -> Path:
-        """Write the portfolio back to its file (atomic); needs the assessor's name."""
+    def unsaved_summary(self) -> dict[str, int]:
+        """Use case → number of unsaved changes (scores and rationales)."""
+        return {uid: edit.count() for uid, edit in self.pending.items() if edit.count()}
+
+    def _refresh_unsaved(self) -> None:
+        summary = self.unsaved_summary()
+        if not summary:
+            self.unsaved.value = ""
+            return
+        items = ", ".join(f"{_escape(uid)} ({n})" for uid, n in summary.items())
+        self.unsaved.value = f"<span style='color:#8a5a00'>Unsaved changes: {items}</span>"
+
+    # -------------------------------------------------------------- saving
+
+    def save(self, use_case_id: str | None = None) -> list[Change]:
+        """Write one use case's edits (default: the one shown) to the working copy; other use
+        cases' unsaved edits stay pending. Needs the assessor's name."""
         assessor = str(self.assessor.value).strip()
         if not assessor:
             raise InputError("Enter the assessor's name before saving.")
-        edited = self.current().model_copy(update={"assessed_by": assessor})
-        self._replace(UseCase.model_validate(edited.model_dump()))
-        return save_portfolio(self.portfolio, self.path)
+        uid = use_case_id or str(self.use_case.value)
+        edit = self.pending.get(uid) or Edit()
+        edit.assessed_by = assessor
+        changes = self.copy.save({uid: edit}, who=assessor)
+        self.pending.pop(uid, None)
+        self.saved = self.copy.load()
+        self._refresh_unsaved()
+        return changes
+
+    def undo(self) -> Path:
+        """Restore the working copy as it was before the last save; the form reloads it."""
+        used = self.copy.undo(who=str(self.assessor.value).strip())
+        self.reload()
+        return used
+
+    def reload(self) -> None:
+        """Read the working copy again (after someone else changed it); unsaved edits are kept
+        and shown again on top of what is now on disk."""
+        self.saved = self.copy.load()
+        self._show(str(self.use_case.value))
+        self._refresh_unsaved()
 
     def _save_clicked(self) -> None:
         try:
-            saved = self.save()
-        except InputError as exc:
+            changes = self.save()
+        except (InputError, OutputError) as exc:
             self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
             return
-        self.status.value = f"saved {_escape(self.use_case.value)} to {_escape(saved.name)}"
+        what = f"{len(changes)} change(s)" if changes else "no change"
+        self.status.value = (
+            f"saved {_escape(self.use_case.value)} to {_escape(self.path.name)}: {what}; "
+            f"backup kept ({len(self.copy.backups())} in all)"
+        )
+
+    def _undo_clicked(self) -> None:
+        try:
+            used = self.undo()
+        except (InputError, OutputError) as exc:
+            self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
+            return
+        self.status.value = f"restored {_escape(self.path.name)} from {_escape(used.name)}"
 
 
 def _escape(text: object) -> str:
@@ -132,6 +230,137 @@ def _escape(text: object) -> str:
     return html.escape(str(text))
 
 
-def scoring_form(path: str | os.PathLike[str], rubric: Rubric | None = None) -> ScoringForm:
-    """Build the scoring form for a portfolio file; display `form.widget` in a notebook."""
-    return ScoringForm(path, rubric)
+def scoring_form(
+    path: str | os.PathLike[str],
+    rubric: Rubric | None = None,
+    *,
+    work_dir: str | os.PathLike[str] | None = None,
+) -> ScoringForm:
+    """Build the scoring form for a portfolio file; display `form.widget` in a notebook.
+    A template is never written: its working copy goes to ``work_dir`` (default
+    ``outputs/working/``)."""
+    return ScoringForm(path, rubric, work_dir=work_dir)
+
+
+class WeightsForm:
+    """A slider per criterion, the shares they make, a Reset to the rubric's weights, and the
+    ranking redrawn on every change (tiers and gates come first, as in `scorecard`)."""
+
+    def __init__(
+        self,
+        portfolio_path: str | os.PathLike[str],
+        rubric: Rubric | None = None,
+        *,
+        method: str = "wsm",
+        tolerance: Any = None,
+    ) -> None:
+        import ipywidgets as w
+
+        self.portfolio_path = Path(portfolio_path)
+        self.base = rubric or load_rubric()
+        self.method = method
+        self.tolerance = tolerance
+        self.sliders: dict[str, Any] = {}
+        for name, share in self.base.weights().items():
+            slider = w.FloatSlider(
+                value=round(share * 100, 1),
+                min=0,
+                max=100,
+                step=0.5,
+                description=self.base.criteria[name].label,
+                continuous_update=False,
+                style={"description_width": "14em"},
+                layout={"width": "38em"},
+                readout_format=".1f",
+            )
+            slider.observe(lambda _change: self._rerank(), names="value")
+            self.sliders[name] = slider
+        self.reset_button = w.Button(
+            description="Reset to the rubric's weights", icon="refresh", layout={"width": "auto"}
+        )
+        self.reset_button.on_click(lambda _: self.reset())
+        self.status = w.HTML()
+        self.ranking = w.HTML()
+        self.widget = w.VBox(
+            [*self.sliders.values(), w.HBox([self.reset_button, self.status]), self.ranking]
+        )
+        self.card: Any = None
+        self._rerank()
+
+    def weights(self) -> dict[str, float]:
+        """The sliders' weights as shares summing to 1; an all-zero set is an error."""
+        raw = {name: float(s.value) for name, s in self.sliders.items()}
+        total = sum(raw.values())
+        if total <= 0:
+            raise InputError(
+                "The weights sum to zero: give at least one criterion a weight above 0 "
+                "(or press Reset to go back to the rubric's weights)."
+            )
+        return {name: value / total for name, value in raw.items()}
+
+    def rubric(self) -> Rubric:
+        """The rubric with the sliders' weights (a criterion at 0 counts for nothing)."""
+        shares = self.weights()
+        floor = 1e-9  # Rubric weights must be positive; 0 on a slider means "does not count"
+        return self.base.with_weights({k: max(v, floor) for k, v in shares.items()})
+
+    def set_weight(self, criterion: str, percent: float) -> None:
+        if criterion not in self.sliders:
+            raise InputError(
+                f"unknown criterion '{criterion}'; the rubric has {list(self.sliders)}."
+            )
+        self.sliders[criterion].value = percent
+
+    def reset(self) -> None:
+        self._quiet = True
+        for name, share in self.base.weights().items():
+            self.sliders[name].value = round(share * 100, 1)
+        self._quiet = False
+        self._rerank()
+
+    def _rerank(self) -> None:
+        if getattr(self, "_quiet", False):
+            return
+        from usecase_kit.portfolio import load_portfolio
+        from usecase_kit.scoring import scorecard
+
+        try:
+            rubric = self.rubric()
+        except InputError as exc:
+            self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
+            return
+        self.card = scorecard(
+            load_portfolio(self.portfolio_path),
+            rubric,
+            method=self.method,  # type: ignore[arg-type]
+            tolerance=self.tolerance,
+        )
+        shares = ", ".join(
+            f"{self.base.criteria[k].label} {v:.0%}" for k, v in self.weights().items()
+        )
+        self.status.value = f"shares: {_escape(shares)}"
+        self.ranking.value = _ranking_html(self.card)
+
+
+def _ranking_html(card: Any) -> str:
+    rows = []
+    for _, row in card.iterrows():
+        rank = "–" if row["rank"] is None or str(row["rank"]) in {"<NA>", "nan"} else row["rank"]
+        score = "–" if row["weighted_score"] != row["weighted_score"] else row["weighted_score"]
+        rows.append(
+            f"<tr><td>{_escape(rank)}</td><td>{_escape(row['name'])}</td>"
+            f"<td>{_escape(str(row['tier']).replace('_', ' '))}</td><td>{_escape(score)}</td></tr>"
+        )
+    head = "<tr><th>Rank</th><th>Use case</th><th>Risk tier</th><th>Score (0-100)</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def weights_form(
+    portfolio_path: str | os.PathLike[str],
+    rubric: Rubric | None = None,
+    *,
+    method: str = "wsm",
+    tolerance: Any = None,
+) -> WeightsForm:
+    """Sliders for the criteria weights with live re-ranking; `form.rubric()` carries them on."""
+    return WeightsForm(portfolio_path, rubric, method=method, tolerance=tolerance)
