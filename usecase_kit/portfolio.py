@@ -321,7 +321,11 @@ def _cell(value: Any) -> Any:
 
 
 _ANSWER_COLUMN = "questionnaire."
-_QUESTIONNAIRE_META = {"questionnaire.role", "questionnaire.answered_by", "questionnaire.answered_on"}
+_QUESTIONNAIRE_META = {
+    "questionnaire.role",
+    "questionnaire.answered_by",
+    "questionnaire.answered_on",
+}
 
 
 def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,9 +29,8 @@ __all__ = [
 ]
 
 #: ISO 3166-1 alpha-2 codes of the EU member states: EU law applies in each.
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+_MEMBERS = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
+EU_MEMBER_STATES = frozenset(_MEMBERS.split(" "))
 
 
 class _Strict(StrictModel):
@@ -145,11 +144,18 @@ def applies_in(instrument_jurisdiction: str, places: Sequence[str]) -> bool:
     return any(wanted in _chain(place) for place in places)
 
 
-def not_covered(places: Sequence[str], instruments: Mapping[str, Instrument]) -> list[str]:
-    """The places a use case names that no binding instrument of the rules applies in: named on
-    the pack and the scorecard as not covered, never given another place's law instead."""
-    known = [i.jurisdiction for i in instruments.values() if i.binding]
-    return [p for p in places if not any(applies_in(j, [p]) for j in known)]
+def not_covered(
+    places: Sequence[str], instruments: Mapping[str, Instrument], named: Sequence[str] = ()
+) -> list[str]:
+    """The places a use case names that the rules do not cover: no binding instrument of that
+    very place (an EU member state is covered by EU law) and not one of the `named` places of
+    the rules file. Named on the pack and the scorecard as not covered, never given another
+    place's law instead ('US-TX' is not covered even though US federal law is cited for it)."""
+    known = {i.jurisdiction.lower() for i in instruments.values() if i.binding}
+    known |= {n.lower() for n in named}
+    covered = [p for p in places if p.strip().lower() in known]
+    covered += [p for p in places if p.strip().upper() in EU_MEMBER_STATES and "eu" in known]
+    return [p for p in places if p not in covered]
 
 
 def resolve_basis(
