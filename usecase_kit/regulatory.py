@@ -62,9 +62,14 @@ ART5_EXCEPTIONS: dict[str, str] = {
     "art5.g": "art5.g.exception",
     "art5.h": "art5.h.exception",
 }
+#: In the order a consultant answers them (each Art. 5 exception right after its practice).
 QUESTION_IDS: tuple[str, ...] = (
-    *(f"art5.{letter}" for letter in _ART5_LETTERS),
-    *ART5_EXCEPTIONS.values(),
+    *(
+        q
+        for letter in _ART5_LETTERS
+        for q in (f"art5.{letter}", ART5_EXCEPTIONS.get(f"art5.{letter}"))
+        if q is not None
+    ),
     *_ANNEX3_IDS,
     "art6_3.a",
     "art6_3.b",

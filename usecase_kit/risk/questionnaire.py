@@ -67,8 +67,8 @@ class Question(StrictModel):
     id: str
     article: str
     text: str = Field(min_length=1)
-    yes: str = Field(min_length=1, description="an example of a use case answering yes")
-    no: str = Field(min_length=1, description="an example answering no")
+    example_yes: str = Field(min_length=1, description="an example of a use case answering yes")
+    example_no: str = Field(min_length=1, description="an example answering no")
     verbatim: bool = False
     exception_of: str | None = None
 

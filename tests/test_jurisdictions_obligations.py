@@ -1,0 +1,219 @@
+"""Jurisdictions without silent substitutes, and the obligations that follow from a tier, a
+role and a jurisdiction, each with its date: in the pack record and the scorecard's JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from usecase_kit.pack_record import tier_summary
+from usecase_kit.portfolio import Portfolio, UseCase
+from usecase_kit.risk import classify, load_rules
+from usecase_kit.risk.citations import applies_in, not_covered
+from usecase_kit.risk.obligations import load_obligations, obligations_for
+
+UK_INSURER: dict[str, Any] = {
+    "id": "uk-underwriting",
+    "name": "Home insurance underwriting assistant",
+    "description": "Recommends underwriting decisions and premiums for individuals applying "
+    "for home insurance policies; flags suspected fraud in claims.",
+    "business_unit": "Personal lines",
+    "category": "decision_support",
+    "audience": "external",
+    "human_review": "sample",
+    "data_sensitivity": "special_category",
+    "sector": "insurance",
+    "regulatory": {"jurisdictions": ["UK"]},
+    "questionnaire": {"role": "deployer"},
+}
+RECRUITER: dict[str, Any] = {
+    "id": "cv",
+    "name": "CV screening",
+    "description": "Screens CVs and ranks job applicants for open roles.",
+    "business_unit": "HR",
+    "category": "decision_support",
+    "audience": "internal",
+    "human_review": "before_use",
+    "data_sensitivity": "personal",
+    "sector": "employment",
+}
+
+
+def _case(base: dict[str, Any], **fields: Any) -> UseCase:
+    return UseCase.model_validate(base | fields)
+
+
+def _cited(use_case: UseCase) -> set[tuple[str, str]]:
+    tier = classify(use_case, precedent=False, as_of=date(2026, 12, 7))
+    return {(b.jurisdiction, b.instrument) for e in tier.evidence for b in e.basis}
+
+
+def test_a_uk_insurer_is_cited_uk_law_and_never_eu_or_us_law() -> None:
+    use_case = _case(UK_INSURER)
+    cited = _cited(use_case)
+    places = {j for j, _ in cited}
+    assert places <= {"UK", "industry"}, cited
+    titles = {t for _, t in cited}
+    assert any(t.startswith("UK GDPR") for t in titles)
+    assert any(t.startswith("FCA Consumer Duty") for t in titles)
+    assert "Equality Act 2010" in titles
+    tier = classify(use_case, precedent=False, as_of=date(2026, 12, 7))
+    record = tier_summary(tier, use_case)
+    assert record.not_covered == []
+    assert any("has no AI Act" in n["note"] for n in record.jurisdiction_notes)
+    assert {o["jurisdiction"] for o in record.obligations} == {"UK"}
+    ids = {o["id"] for o in record.obligations}
+    assert {"UK_GDPR_ART22C", "UK_FCA_CONSUMER_DUTY", "UK_EQUALITY_ACT"} <= ids
+    text = json.dumps(record.model_dump())
+    for foreign in ("EU AI Act", "GDPR (Regulation (EU)", "OMB", "Colorado", "NYC"):
+        assert foreign not in text, foreign
+
+
+def test_omb_memoranda_bind_federal_agencies_only() -> None:
+    assert applies_in("US-federal", ["US-federal"]) and not applies_in("US-federal", ["US"])
+    assert applies_in("US", ["US-CO"]) and applies_in("EU", ["NL"]) and not applies_in("EU", ["UK"])
+    titles = {t for _, t in _cited(_case(RECRUITER, regulatory={"jurisdictions": ["US"]}))}
+    assert not any(t.startswith("OMB") for t in titles)
+    federal = {t for _, t in _cited(_case(RECRUITER, regulatory={"jurisdictions": ["US-federal"]}))}
+    assert "OMB M-25-21" in federal
+    nyc = {t for _, t in _cited(_case(RECRUITER, regulatory={"jurisdictions": ["US-NYC"]}))}
+    assert any("Local Law 144" in t for t in nyc) and not any("OMB" in t for t in nyc)
+
+
+def test_a_jurisdiction_with_no_rules_is_named_as_not_covered() -> None:
+    rules = load_rules()
+    named = list(rules.jurisdictions)
+    assert not_covered(["UK", "CA", "de", "US-TX", "US-CO"], rules.instruments, named) == [
+        "CA",
+        "US-TX",
+    ]
+    use_case = _case(RECRUITER, regulatory={"jurisdictions": ["SG"]})
+    tier = classify(use_case, precedent=False)
+    assert all(not b.binding for e in tier.evidence for b in e.basis)  # no law put in its place
+    record = tier_summary(tier, use_case)
+    assert record.not_covered == ["SG"] and record.obligations == []
+    from usecase_kit.scoring.card import scorecard
+
+    frame = scorecard(
+        Portfolio((use_case,)),
+        rules=rules.model_copy(
+            update={"precedent": rules.precedent.model_copy(update={"enabled": False})}
+        ),
+    )
+    assert frame.loc[0, "jurisdictions_not_covered"] == "SG"
+
+
+def test_the_colorado_act_applies_from_30_june_2026_as_amended() -> None:
+    use_case = _case(
+        RECRUITER, regulatory={"jurisdictions": ["US-CO"]}, questionnaire={"role": "deployer"}
+    )
+
+    def status(on: date) -> str:
+        tier = classify(use_case, precedent=False, as_of=on)
+        (duty,) = [o for o in obligations_for(use_case, tier) if o.id == "US_CO_DEPLOYER"]
+        return duty.status
+
+    assert status(date(2026, 3, 1)) == "applies from 2026-06-30"
+    assert status(date(2026, 12, 7)) == "applies since 2026-06-30"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected", "absent"),
+    [
+        ("deployer", {"EU_ART26_DEPLOYER", "EU_ART4_LITERACY"}, {"EU_ART9_17_PROVIDER"}),
+        (
+            "provider",
+            {"EU_ART9_17_PROVIDER", "EU_ART43_49_PROVIDER", "EU_ART72_73_PROVIDER"},
+            {"EU_ART26_DEPLOYER"},
+        ),
+        ("distributor", {"EU_ART24_DISTRIBUTOR"}, {"EU_ART26_DEPLOYER", "EU_ART4_LITERACY"}),
+    ],
+)
+def test_eu_high_risk_obligations_follow_the_role(
+    role: str, expected: set[str], absent: set[str]
+) -> None:
+    use_case = _case(RECRUITER, regulatory={"jurisdictions": ["EU"]}, questionnaire={"role": role})
+    tier = classify(use_case, precedent=False, as_of=date(2026, 12, 7))
+    found = {o.id: o for o in obligations_for(use_case, tier)}
+    assert expected <= set(found) and not absent & set(found)
+    high_risk = [o for o in found.values() if o.id not in {"EU_ART4_LITERACY"}]
+    assert all(o.status == "applies from 2027-12-02" for o in high_risk)  # Annex III, as amended
+
+
+def test_without_a_declared_role_every_role_is_listed_and_marked() -> None:
+    use_case = _case(RECRUITER, regulatory={"jurisdictions": ["EU"]})
+    tier = classify(use_case, precedent=False)
+    found = {o.id: o for o in obligations_for(use_case, tier)}
+    assert {"EU_ART26_DEPLOYER", "EU_ART9_17_PROVIDER"} <= set(found)
+    assert not found["EU_ART26_DEPLOYER"].role_declared
+
+
+def test_declared_art50_and_a_prohibited_practice_bring_their_duties() -> None:
+    chatbot = _case(
+        RECRUITER | {"description": "Answers candidates' questions about the process."},
+        sector="general",
+        regulatory={"jurisdictions": ["EU"]},
+        questionnaire={"role": "provider", "answers": {"art50.1": "yes"}},
+    )
+    ids = {o.id for o in obligations_for(chatbot, classify(chatbot, precedent=False))}
+    assert "EU_ART50_PROVIDER" in ids
+    banned = _case(
+        RECRUITER,
+        questionnaire={"answers": {"art5.f": "yes"}},
+        regulatory={"jurisdictions": ["EU"]},
+    )
+    tier = classify(banned, precedent=False)
+    assert tier.tier == "prohibited"
+    assert [o.id for o in obligations_for(banned, tier)] == ["EU_ART5_STOP"]
+
+
+def test_the_profile_names_the_annex_iii_point_a_rule_cited() -> None:
+    use_case = _case(RECRUITER, regulatory={"jurisdictions": ["EU"]})
+    record = tier_summary(classify(use_case, precedent=False), use_case)
+    assert record.annex_iii is None  # nothing recorded ...
+    points = {p["point"]: p["source"] for p in record.annex_iii_points}
+    assert "4(a)" in points and "not declared" in points["4(a)"]  # ... but the rules cite 4(a)
+    declared = _case(RECRUITER, questionnaire={"answers": {"annex3.4(a)": "yes"}})
+    record = tier_summary(classify(declared, precedent=False), declared)
+    assert record.annex_iii_points[0] == {
+        "point": "4(a)",
+        "source": "declared in the questionnaire",
+    }
+
+
+def test_the_scorecard_json_carries_the_obligations() -> None:
+    from usecase_kit.scoring.card import scorecard
+
+    rules = load_rules()
+    rules = rules.model_copy(
+        update={"precedent": rules.precedent.model_copy(update={"enabled": False})}
+    )
+    portfolio = Portfolio(
+        (_case(UK_INSURER), _case(RECRUITER, regulatory={"jurisdictions": ["EU"]}))
+    )
+    rows = json.loads(scorecard(portfolio, rules=rules).to_json(orient="records"))
+    by_id = {r["id"]: r for r in rows}
+    assert {o["jurisdiction"] for o in by_id["uk-underwriting"]["obligations"]} == {"UK"}
+    art26 = next(o for o in by_id["cv"]["obligations"] if o["id"] == "EU_ART26_DEPLOYER")
+    assert art26["applies_from"] == "2027-12-02" and art26["point"] == "Art. 26"
+
+
+def test_every_obligation_cites_a_known_instrument_with_its_source() -> None:
+    rules = load_rules()
+    for obligation in load_obligations().obligations:
+        instrument = rules.instruments[obligation.instrument]
+        assert instrument.jurisdiction == obligation.jurisdiction, obligation.id
+    for key in (
+        "uk_gdpr",
+        "equality_act_2010",
+        "fca_consumer_duty",
+        "nyc_ll144",
+        "colorado_ai_act",
+        "omb_m_25_21",
+        "eu_ai_act",
+        "dpa_2018",
+    ):
+        assert rules.instruments[key].source and rules.instruments[key].read_on, key
