@@ -217,3 +217,46 @@ def test_every_obligation_cites_a_known_instrument_with_its_source() -> None:
         "dpa_2018",
     ):
         assert rules.instruments[key].source and rules.instruments[key].read_on, key
+
+
+def test_the_pack_names_what_is_not_covered_and_lists_the_obligations(tmp_path: Any) -> None:
+    import re
+
+    import yaml
+
+    from usecase_kit.assessment import assess_use_case
+    from usecase_kit.report import pack_section
+
+    scores = {
+        "business_value": 4,
+        "technical_feasibility": 3,
+        "data_readiness": 3,
+        "risk": 3,
+        "regulatory_burden": 3,
+    }
+    uk = UK_INSURER | {"regulatory": {"jurisdictions": ["UK", "CA"]}, "scores": scores}
+    uk["questionnaire"] = {
+        "role": "deployer",
+        "answered_by": "A. Consultant",
+        "answered_on": "2026-11-30",
+        "answers": {"annex3.5(c)": "no", "art6_3.profiling": "unknown"},
+    }
+    plain = RECRUITER | {"scores": scores}  # no questionnaire, no jurisdictions
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({"use_cases": [uk, plain]}), encoding="utf-8")
+    pages = {}
+    for use_case_id in ("uk-underwriting", "cv"):
+        a = assess_use_case(path, use_case_id, workspace=tmp_path / "ws")
+        html = " ".join(str(pack_section(s, a)) for s in ("profile", "tier", "provenance"))
+        pages[use_case_id] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    uk_page = pages["uk-underwriting"]
+    assert "Not covered by these rules: CA" in uk_page
+    assert "The UK has no AI Act" in uk_page
+    assert "Annex III 5(c) (annex3.5(c)) no A. Consultant 2026-11-30" in uk_page
+    assert "Questions still open" in uk_page and "art6_3.profiling" in uk_page
+    assert "UK GDPR" in uk_page and "applies since 2026-02-05" in uk_page
+    assert "EU AI Act (Regulation" not in uk_page and "GDPR (Regulation (EU)" not in uk_page
+    cv_page = pages["cv"]
+    assert "4(a) (cited by a rule from the text (not declared))" in cv_page
+    assert "none recorded, declared or cited" not in cv_page
+    assert "if you are the deployer" in cv_page and "applies from 2027-12-02" in cv_page
