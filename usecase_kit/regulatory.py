@@ -163,6 +163,9 @@ class Questionnaire(StrictModel):
             if question not in _KNOWN:
                 problems.append(f"question '{question}': {_unknown_id(question)}")
                 continue
+            if isinstance(answer, AnswerRecord):
+                out[question] = answer
+                continue
             if not isinstance(answer, dict):
                 try:
                     answer = _normalise(answer)
