@@ -215,3 +215,22 @@ def test_agreement_unknown_and_unanswered_are_not_conflicts() -> None:
     assert conflicts(use_case.questionnaire, suggestions) == []
     denial = conflicts(use_case.questionnaire, [_Suggestion("art5.f", "no", "for safety reasons")])
     assert denial[0].sentence().startswith('the description says "for safety reasons"')
+
+
+def test_a_text_rule_against_a_declared_no_is_lowered_not_dropped_and_shown() -> None:
+    from usecase_kit.pack_record import tier_summary
+
+    text = {"description": "Infers employees' emotions from their voice on calls."}
+    undeclared = classify(_use_case({}, **text), precedent=False)
+    assert undeclared.tier == "prohibited"
+    use_case = _use_case({"art5.f": "no"}, **text)
+    declared = classify(use_case, precedent=False)
+    assert declared.tier == "high_scrutiny"  # the declaration stands; the text keeps a floor
+    rule = next(e for e in declared.evidence if e.rule_id == "EU_ART5_1F_EMOTION_WORKPLACE")
+    assert rule.rule_tier == "prohibited" and "Art. 5(1)(f): no" in rule.sentence()
+    (conflict,) = tier_summary(declared, use_case).conflicts
+    assert conflict["question"] == "art5.f" and conflict["declared"] == "no"
+    assert conflict["sentence"].endswith("Art. 5(1)(f) is answered no")
+    # a declared "yes" on another point does not lower this one
+    other = classify(_use_case({"art5.c": "no"}, **text), precedent=False)
+    assert other.tier == "prohibited"

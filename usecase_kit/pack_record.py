@@ -77,6 +77,7 @@ def regulatory_fields(
         open_questions,
         questionnaire_record,
         reader_conflicts,
+        rule_conflicts,
     )
 
     rules = rules or load_rules()
@@ -91,7 +92,7 @@ def regulatory_fields(
         "annex_iii_points": annex_iii_points(use_case, cited),
         "questionnaire": questionnaire_record(use_case),
         "open_questions": open_questions(use_case),
-        "conflicts": [c.as_dict() for c in reader_conflicts(use_case)],
+        "conflicts": [c.as_dict() for c in [*rule_conflicts(tier), *reader_conflicts(use_case)]],
         "obligations": [o.as_dict() for o in obligations_for(use_case, tier, rules=rules)],
         "not_covered": not_covered(places, rules.instruments, list(rules.jurisdictions)),
         "jurisdiction_notes": notes,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,7 @@ from usecase_kit.risk.evidence import Evidence
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase
+    from usecase_kit.risk.evidence import TierResult
     from usecase_kit.risk.model import RiskRules, Tier
 
 __all__ = [
@@ -50,12 +52,14 @@ __all__ = [
     "QuestionSet",
     "annex_iii_points",
     "conflicts",
+    "declared_over_text",
     "eu_applies",
     "load_questions",
     "open_questions",
     "questionnaire_evidence",
     "questionnaire_record",
     "reader_conflicts",
+    "rule_conflicts",
 ]
 
 EU_INSTRUMENT = "eu_ai_act"
@@ -306,6 +310,33 @@ def questionnaire_evidence(use_case: UseCase, rules: RiskRules, on: date) -> lis
     ]
 
 
+_ART5_POINT = re.compile(r"Art\. 5\(1\)\(([a-h]{1,2})\)")
+
+
+def declared_over_text(use_case: UseCase, evidence: Sequence[Evidence]) -> list[Evidence]:
+    """A declared 'no' beats the text: a text rule that sets 'prohibited' on Art. 5(1) points
+    all answered no is lowered one step (to high scrutiny, never below: the text still says
+    something a reviewer must see), with the declaration quoted as what lowered it."""
+    q = use_case.questionnaire
+    if q is None or not q.answers:
+        return list(evidence)
+    out = []
+    for e in evidence:
+        letters = {m for b in e.basis for m in _ART5_POINT.findall(b.point)}
+        denied = [f"art5.{x}" for x in sorted(letters) if q.said(f"art5.{x}") == "no"]
+        if e.tier != "prohibited" or not letters or len(denied) != len(letters):
+            out.append(e)
+            continue
+        spans = tuple(_span(q, d) for d in denied)
+        reason = f"{e.reason} (the text says so; declared not to apply: see the conflicts)"
+        out.append(
+            Evidence(
+                e.rule_id, e.kind, "high_scrutiny", reason, e.spans, e.basis, spans, "prohibited"
+            )
+        )
+    return out
+
+
 def open_questions(use_case: UseCase) -> list[str]:
     """Questions answered 'unknown': what a consultant still has to find out."""
     q = use_case.questionnaire
@@ -315,8 +346,6 @@ def open_questions(use_case: UseCase) -> list[str]:
 def annex_iii_points(use_case: UseCase, cited: Iterable[str] = ()) -> list[dict[str, str]]:
     """Every Annex III point known for a use case and where it comes from: the recorded field,
     the questionnaire, or a rule's citation (`cited`: points such as 'Annex III 4(a)')."""
-    import re
-
     found: dict[str, str] = {}
     if use_case.regulatory.annex_iii:
         found[use_case.regulatory.annex_iii] = "recorded (regulatory.annex_iii)"
@@ -413,6 +442,19 @@ def reader_conflicts(use_case: UseCase) -> list[Conflict]:
         return []
     reading = reader.read_use_case(use_case)
     return conflicts(use_case.questionnaire, reading.suggestions)
+
+
+def rule_conflicts(tier: TierResult) -> list[Conflict]:
+    """Text rules a declared 'no' lowered (`declared_over_text`), as conflicts to show."""
+    found = []
+    for e in tier.evidence:
+        if e.rule_tier != "prohibited" or not any(s.field == "questionnaire" for s in e.lowered_by):
+            continue
+        quoted = next((s for s in e.spans if s.start is not None), e.spans[0] if e.spans else None)
+        for letter in sorted({m for b in e.basis for m in _ART5_POINT.findall(b.point)}):
+            quote, field = (quoted.text, quoted.field) if quoted else (e.reason, "rules")
+            found.append(Conflict(f"art5.{letter}", "no", "yes", quote, field, ""))
+    return found
 
 
 def questionnaire_record(use_case: UseCase) -> dict[str, Any] | None:
