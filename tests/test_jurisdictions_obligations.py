@@ -260,3 +260,22 @@ def test_the_pack_names_what_is_not_covered_and_lists_the_obligations(tmp_path: 
     assert "4(a) (cited by a rule from the text (not declared))" in cv_page
     assert "none recorded, declared or cited" not in cv_page
     assert "if you are the deployer" in cv_page and "applies from 2027-12-02" in cv_page
+
+
+def test_a_duty_whose_questions_are_all_declared_no_is_not_listed() -> None:
+    chatbot = _case(
+        RECRUITER | {"description": "Answers customers' questions on the website."},
+        sector="general",
+        category="customer_service",
+        audience="public",
+        regulatory={"jurisdictions": ["EU"]},
+        questionnaire={"role": "deployer", "answers": {"art50.1": "yes"}},
+    )
+    ids = {o.id for o in obligations_for(chatbot, classify(chatbot, precedent=False))}
+    assert "EU_ART50_DEPLOYER" in ids  # the text rule on a public audience still suggests it
+    answers = {"art50.1": "yes", "art50.3": "no", "art50.4": "no"}
+    no = UseCase.model_validate(
+        chatbot.model_dump() | {"questionnaire": {"role": "deployer", "answers": answers}}
+    )
+    ids = {o.id for o in obligations_for(no, classify(no, precedent=False))}
+    assert "EU_ART50_DEPLOYER" not in ids

@@ -26,7 +26,9 @@ __all__ = [
     "QUESTION_IDS",
     "ROLES",
     "Answer",
+    "AnswerRecord",
     "Questionnaire",
+    "Role",
     "check_annex_iii_point",
 ]
 

@@ -121,10 +121,12 @@ def _trigger(rule: ObligationRule, use_case: UseCase, tier: TierResult) -> str |
     """Why the obligation's `rules` / `questions` / `sectors` hold ('' when none are set)."""
     if not (rule.rules or rule.questions or rule.sectors):
         return ""
+    q = use_case.questionnaire
+    if q is not None and rule.questions and all(q.said(x) == "no" for x in rule.questions):
+        return None  # every question it rests on declared "no": the declaration beats the text
     fired = [e.rule_id for e in tier.evidence if any(e.rule_id.startswith(r) for r in rule.rules)]
     if fired:
         return f"rule {fired[0]}"
-    q = use_case.questionnaire
     said = [x for x in rule.questions if q is not None and q.said(x) == "yes"]
     if said:
         return f"questionnaire: {said[0]} answered yes"
