@@ -103,7 +103,8 @@ class RegulatoryFlags(StrictModel):
     agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
     jurisdictions: list[str] = Field(
         default_factory=list,
-        description="where it is used, e.g. 'EU', 'US-federal'; empty: cite every jurisdiction",
+        description="where it is used, e.g. 'EU' (or 'DE'), 'UK', 'US', 'US-federal' (agencies),"
+        " 'US-NYC', 'US-CO'; only their law is cited; empty: cite every jurisdiction",
     )
     as_of: date | None = Field(
         None, description="the date the regulation is read at (default: the day it is classified)"
