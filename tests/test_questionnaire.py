@@ -234,3 +234,12 @@ def test_a_text_rule_against_a_declared_no_is_lowered_not_dropped_and_shown() ->
     # a declared "yes" on another point does not lower this one
     other = classify(_use_case({"art5.c": "no"}, **text), precedent=False)
     assert other.tier == "prohibited"
+
+
+def test_a_recorded_point_answered_no_is_a_contradiction_refused() -> None:
+    with pytest.raises(ValueError, match=r"'regulatory.annex_iii' records annex3.4\(a\)"):
+        _use_case({"annex3.4(a)": "no"}, regulatory={"annex_iii": "4(a)"})
+    with pytest.raises(ValueError, match=r"'regulatory\.art5_practices' records art5\.f"):
+        _use_case({"art5.f": "no"}, regulatory={"art5_practices": ["5(1)(f)"]})
+    agreed = _use_case({"annex3.4(a)": "yes"}, regulatory={"annex_iii": "4(a)"})
+    assert classify(agreed, precedent=False).tier == "high_scrutiny"

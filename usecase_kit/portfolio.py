@@ -218,6 +218,27 @@ class UseCase(StrictModel):
                 raise ValueError(f"score for '{criterion}' is {score}; scores run from 1 to 5")
         return value
 
+    @model_validator(mode="after")
+    def _recorded_agrees_with_declared(self) -> UseCase:
+        """A point recorded under `regulatory` and answered "no" in the questionnaire is a
+        contradiction in the client's own record: refused, naming both fields."""
+        q, flags = self.questionnaire, self.regulatory
+        if q is None:
+            return self
+        recorded = (
+            [(f"annex3.{flags.annex_iii}", "regulatory.annex_iii")] if flags.annex_iii else []
+        )
+        for practice in flags.art5_practices:
+            letter = practice.strip().removeprefix("5(1)").strip("()")
+            recorded.append((f"art5.{letter}", "regulatory.art5_practices"))
+        for question, field in recorded:
+            if q.said(question) == "no":
+                raise ValueError(
+                    f"'{field}' records {question} but the questionnaire answers it no; "
+                    "correct one of them"
+                )
+        return self
+
 
 @dataclass(frozen=True)
 class Portfolio:
