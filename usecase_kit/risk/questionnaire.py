@@ -136,31 +136,30 @@ def _span(q: Questionnaire, question: str) -> Span:
     return Span("questionnaire", text)
 
 
-def _evidence(
-    rule_id: str,
-    tier: Tier,
-    reason: str,
-    spans: Sequence[Span],
-    points: Sequence[str],
-    use_case: UseCase,
-    rules: RiskRules,
-    on: date,
-) -> Evidence:
-    # one citation per evidence: points of one instrument would otherwise compete as a lineage
-    refs = [BasisRef(instrument=EU_INSTRUMENT, point="; ".join(points))]
-    basis = (
-        resolve_basis(refs, rules.instruments, on, use_case.regulatory.jurisdictions)
-        if EU_INSTRUMENT in rules.instruments
-        else ()
-    )
-    return Evidence(rule_id, "rule", tier, reason, tuple(spans), basis)
+@dataclass(frozen=True)
+class _Reading:
+    """What every declared floor is read against: the use case, the rules, the date."""
+
+    use_case: UseCase
+    rules: RiskRules
+    on: date
+
+    def evidence(
+        self, rule_id: str, tier: Tier, reason: str, spans: Sequence[Span], points: Sequence[str]
+    ) -> Evidence:
+        # one citation per evidence: points of one instrument would compete as a lineage
+        refs = [BasisRef(instrument=EU_INSTRUMENT, point="; ".join(points))]
+        places = self.use_case.regulatory.jurisdictions
+        known = self.rules.instruments
+        basis = resolve_basis(refs, known, self.on, places) if EU_INSTRUMENT in known else ()
+        return Evidence(rule_id, "rule", tier, reason, tuple(spans), basis)
 
 
 def _rule_id(question: str) -> str:
     return "Q_" + question.upper().replace(".", "_").replace("(", "").replace(")", "")
 
 
-def _art5(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> list[Evidence]:
+def _art5(q: Questionnaire, r: _Reading) -> list[Evidence]:
     found = []
     for question in q.yes("art5."):
         if question.endswith(".exception"):
@@ -174,30 +173,14 @@ def _art5(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> li
             )
             spans = [_span(q, question), _span(q, exception)]
             found.append(
-                _evidence(
-                    _rule_id(question) + "_EXCEPTION",
-                    "high_scrutiny",
-                    reason,
-                    spans,
-                    [point],
-                    use_case,
-                    rules,
-                    on,
+                r.evidence(
+                    f"{_rule_id(question)}_EXCEPTION", "high_scrutiny", reason, spans, [point]
                 )
             )
             continue
         reason = f"Declared a prohibited practice ({point})"
         found.append(
-            _evidence(
-                _rule_id(question),
-                "prohibited",
-                reason,
-                [_span(q, question)],
-                [point],
-                use_case,
-                rules,
-                on,
-            )
+            r.evidence(_rule_id(question), "prohibited", reason, [_span(q, question)], [point])
         )
     return found
 
@@ -208,7 +191,7 @@ def _derogation(q: Questionnaire) -> list[str]:
     return declared if declared and q.said("art6_3.profiling") == "no" else []
 
 
-def _annex(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> list[Evidence]:
+def _annex(q: Questionnaire, r: _Reading) -> list[Evidence]:
     found = []
     derogation = _derogation(q)
     for question in q.yes("annex3."):
@@ -222,15 +205,8 @@ def _annex(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> l
             )
             points = [point, "Art. 6(3)"]
             found.append(
-                _evidence(
-                    _rule_id(question) + "_DEROGATION",
-                    "medium_confidence",
-                    reason,
-                    spans,
-                    points,
-                    use_case,
-                    rules,
-                    on,
+                r.evidence(
+                    _rule_id(question) + "_DEROGATION", "medium_confidence", reason, spans, points
                 )
             )
             continue
@@ -240,59 +216,30 @@ def _annex(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> l
             why = "; it profiles natural persons, so no Art. 6(3) derogation can apply"
         reason = f"Declared a high-risk use under {point}{why}"
         found.append(
-            _evidence(
-                _rule_id(question),
-                "high_scrutiny",
-                reason,
-                spans,
-                [point, "Art. 6(2)"],
-                use_case,
-                rules,
-                on,
-            )
+            r.evidence(_rule_id(question), "high_scrutiny", reason, spans, [point, "Art. 6(2)"])
         )
     return found
 
 
-def _others(q: Questionnaire, use_case: UseCase, rules: RiskRules, on: date) -> list[Evidence]:
+def _others(q: Questionnaire, r: _Reading) -> list[Evidence]:
     found = []
     if q.said("annex1") == "yes":
         reason = "Declared a safety component of (or itself) an Annex I product (Art. 6(1))"
         found.append(
-            _evidence(
-                "Q_ANNEX1",
-                "high_scrutiny",
-                reason,
-                [_span(q, "annex1")],
-                ["Art. 6(1)"],
-                use_case,
-                rules,
-                on,
-            )
+            r.evidence("Q_ANNEX1", "high_scrutiny", reason, [_span(q, "annex1")], ["Art. 6(1)"])
         )
     duties = q.yes("art50.")
     if duties:
         reason = "Declared Art. 50 transparency duties"
         spans = [_span(q, d) for d in duties]
         points = [article(d) for d in duties]
-        found.append(
-            _evidence("Q_ART50", "medium_confidence", reason, spans, points, use_case, rules, on)
-        )
+        found.append(r.evidence("Q_ART50", "medium_confidence", reason, spans, points))
     if q.said("gpai") == "yes":
         reason = (
             "Declared the provider of a general-purpose AI model (Art. 53; Art. 55 if systemic)"
         )
         found.append(
-            _evidence(
-                "Q_GPAI",
-                "medium_confidence",
-                reason,
-                [_span(q, "gpai")],
-                ["Art. 51"],
-                use_case,
-                rules,
-                on,
-            )
+            r.evidence("Q_GPAI", "medium_confidence", reason, [_span(q, "gpai")], ["Art. 51"])
         )
     return found
 
@@ -303,11 +250,8 @@ def questionnaire_evidence(use_case: UseCase, rules: RiskRules, on: date) -> lis
     q = use_case.questionnaire
     if q is None or not q.answers or not eu_applies(use_case):
         return []
-    return [
-        *_art5(q, use_case, rules, on),
-        *_annex(q, use_case, rules, on),
-        *_others(q, use_case, rules, on),
-    ]
+    reading = _Reading(use_case, rules, on)
+    return [e for part in (_art5, _annex, _others) for e in part(q, reading)]
 
 
 _ART5_POINT = re.compile(r"Art\. 5\(1\)\(([a-h]{1,2})\)")
