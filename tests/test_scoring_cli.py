@@ -178,3 +178,21 @@ def test_import_inventory_descriptive_only(
     assert all(u.regulatory.jurisdictions == ["US-federal"] for u in blind)
     _run(app, "import-inventory", str(sample), "--output", str(tmp_path / "all.yaml"))
     assert any(u.declared_tier_floor for u in load_portfolio(tmp_path / "all.yaml"))
+
+
+def test_score_json_lists_obligations_and_what_is_not_covered(
+    app: typer.Typer, templates_dir: Path, tmp_path: Path
+) -> None:
+    rows = json.loads(
+        _run(app, "score", str(templates_dir / "example_portfolio.yaml"), "--format", "json")
+    )
+    triage = next(r for r in rows if r["id"] == "clinical-triage")
+    duties = {o["id"]: o for o in triage["obligations"]}
+    assert duties["EU_ART26_DEPLOYER"]["applies_from"] == "2027-12-02"  # declared deployer
+    assert "EU_ART9_17_PROVIDER" not in duties
+    assert triage["open_questions"] == "annex1"
+    text = (templates_dir / "example_portfolio.yaml").read_text(encoding="utf-8")
+    elsewhere = tmp_path / "p.yaml"
+    elsewhere.write_text(text.replace("jurisdictions: [EU]", "jurisdictions: [CA]"), "utf-8")
+    table = _run(app, "score", str(elsewhere))
+    assert "Not covered by these rules (no law cited in their place): CA" in table

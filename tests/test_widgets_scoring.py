@@ -141,3 +141,41 @@ def test_weights_summing_to_zero_are_refused(yaml_copy: Path) -> None:
     assert form.ranking.value == before  # the last good ranking stays on screen
     with pytest.raises(InputError, match="sum to zero"):
         form.weights()
+
+
+def test_the_questionnaire_is_answered_in_the_form_and_saved_with_who_and_when(
+    yaml_copy: Path,
+) -> None:
+    from datetime import date
+
+    form = scoring_form(yaml_copy)
+    form.use_case.value = "customer-chatbot"
+    assert form.answers["art50.1"].value == "yes"  # the example portfolio's declared answer
+    assert form.role.value == "deployer"
+    form.answers["annex3.5(b)"].value = "unknown"
+    form.answers["art5.f"].value = ""  # unanswered again
+    form.assessor.value = "R. Reviewer"
+    form.save()  # the chatbot; then the knowledge search, each saved on its own
+    form.use_case.value = "knowledge-search"
+    form.role.value = "provider"
+    form.answers["art50.2"].value = "no"
+    form.save()
+    saved = {u.id: u for u in load_portfolio(yaml_copy)}
+    chatbot = saved["customer-chatbot"].questionnaire
+    assert chatbot is not None and chatbot.said("annex3.5(b)") == "unknown"
+    assert chatbot.said("art5.f") is None
+    assert chatbot.who("annex3.5(b)") == ("R. Reviewer", date.today())
+    assert chatbot.who("art50.1") == ("Head of Customer Care", date(2026, 11, 30))  # untouched
+    search = saved["knowledge-search"].questionnaire
+    assert search is not None and search.role == "provider" and search.said("art50.2") == "no"
+
+
+def test_the_form_refuses_an_answer_it_does_not_know(yaml_copy: Path) -> None:
+    form = scoring_form(yaml_copy)
+    with pytest.raises(InputError, match="yes, no or unknown"):
+        form.set_answer("customer-chatbot", "art5.f", "maybe")
+    with pytest.raises(InputError, match="unknown question"):
+        form.set_answer("customer-chatbot", "annex3.4(c)", "yes")
+    form.use_case.value = "knowledge-search"
+    form.answers["art5.f.exception"].value = "yes"  # an exception without its practice
+    assert "art5.f.exception" in form.status.value

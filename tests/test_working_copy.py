@@ -156,3 +156,17 @@ def test_csv_keeps_columns_and_other_cells(yaml_copy: Path, tmp_path: Path) -> N
     changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert len(changed) == 1
     assert load_portfolio(path).get("code-review").scores["risk"] == 1
+
+
+def test_questionnaire_answers_round_trip_in_yaml_and_csv(yaml_copy: Path, tmp_path: Path) -> None:
+    csv_path = save_portfolio(load_portfolio(yaml_copy), tmp_path / "p.csv")
+    for path in (yaml_copy, csv_path):
+        copy = open_working_copy(path)
+        copy.load()
+        edit = Edit(answers={"art5.f": "yes", "art50.1": None}, role="provider", role_changed=True)
+        copy.save({"customer-chatbot": edit}, who="D. Lawyer")
+        q = load_portfolio(path).get("customer-chatbot").questionnaire
+        assert q is not None and q.said("art5.f") == "yes" and q.said("art50.1") is None
+        assert q.role == "provider" and q.who("art5.f")[0] == "D. Lawyer"
+        logged = {(r["field"], r["new"]) for r in copy.changes()}
+        assert ("questionnaire.art5.f", "yes") in logged

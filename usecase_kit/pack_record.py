@@ -23,14 +23,14 @@ from usecase_kit.results import (
     ScoreSummary,
     TierSummary,
 )
-from usecase_kit.risk import TIER_LABELS, TierResult
+from usecase_kit.risk import TIER_LABELS, RiskRules, TierResult
 
 if TYPE_CHECKING:
     from usecase_kit.assessment import Assessment
     from usecase_kit.config import Setup
     from usecase_kit.portfolio import UseCase
 
-__all__ = ["failed_result", "pack_result", "provenance", "tier_summary"]
+__all__ = ["failed_result", "pack_result", "provenance", "regulatory_fields", "tier_summary"]
 
 #: "INTERNAL_KNOWLEDGE_SUPPORT: Internal knowledge..." reads without its rule id.
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]+:\s*")
@@ -63,7 +63,45 @@ def score_summary(row: dict[str, Any], setup: Setup) -> ScoreSummary:
     )
 
 
-def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
+def regulatory_fields(
+    tier: TierResult, use_case: UseCase, rules: RiskRules | None = None
+) -> dict[str, Any]:
+    """What a pack and the scorecard say beyond the tier: Annex III points and where each comes
+    from, the declared answers, open questions, conflicts with the text, the obligations that
+    follow, and the jurisdictions the rules do not cover (named, never substituted)."""
+    from usecase_kit.risk import load_rules
+    from usecase_kit.risk.citations import not_covered
+    from usecase_kit.risk.obligations import obligations_for
+    from usecase_kit.risk.questionnaire import (
+        annex_iii_points,
+        open_questions,
+        questionnaire_record,
+        reader_conflicts,
+        rule_conflicts,
+    )
+
+    rules = rules or load_rules()
+    places = use_case.regulatory.jurisdictions
+    cited = [b.point for e in tier.evidence for b in e.basis if b.jurisdiction == "EU"]
+    notes = [
+        {"jurisdiction": p, "note": rules.jurisdictions[p].note}
+        for p in places
+        if p in rules.jurisdictions and rules.jurisdictions[p].note
+    ]
+    return {
+        "annex_iii_points": annex_iii_points(use_case, cited),
+        "questionnaire": questionnaire_record(use_case),
+        "open_questions": open_questions(use_case),
+        "conflicts": [c.as_dict() for c in [*rule_conflicts(tier), *reader_conflicts(use_case)]],
+        "obligations": [o.as_dict() for o in obligations_for(use_case, tier, rules=rules)],
+        "not_covered": not_covered(places, rules.instruments, list(rules.jurisdictions)),
+        "jurisdiction_notes": notes,
+    }
+
+
+def tier_summary(
+    tier: TierResult, use_case: UseCase, rules: RiskRules | None = None
+) -> TierSummary:
     """The tier and, in the reader's words, why this use case is in it."""
     label = TIER_LABELS.get(tier.tier, tier.tier)
     reasons = [_RULE_ID.sub("", r) for r in tier.reasons]
@@ -84,6 +122,7 @@ def tier_summary(tier: TierResult, use_case: UseCase) -> TierSummary:
         precedent=tier.precedent_sentence() or None,
         precedent_cases=[_case(c) for c in cases],
         for_review=tier.for_review,
+        **regulatory_fields(tier, use_case, rules),
     )
 
 
@@ -265,7 +304,7 @@ def pack_result(a: Assessment) -> PackResult:
         business_unit=uc.business_unit,
         owner=uc.owner,
         score=score_summary(a.score_row, a.setup),
-        tier=tier_summary(a.tier, uc),
+        tier=tier_summary(a.tier, uc, a.setup.rules),
         rubric=rubric_summary(a.setup),
         decision=_decision(a),
         evidence=_evidence(a),
@@ -289,7 +328,7 @@ def failed_result(use_case: UseCase, row: dict[str, Any], setup: Setup, error: s
         status="failed",
         error=error,
         score=score_summary(row, setup),
-        tier=tier_summary(classify(use_case, setup.rules), use_case),
+        tier=tier_summary(classify(use_case, setup.rules), use_case, setup.rules),
         rubric=rubric_summary(setup),
         provenance=provenance(setup),
         use_case=use_case.model_dump(mode="json"),

@@ -9,6 +9,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from usecase_kit._io import atomic_write
 from usecase_kit._tables import read_table
 from usecase_kit.errors import InputError
 from usecase_kit.prompts import check_prompt_ref
+from usecase_kit.regulatory import Questionnaire, check_annex_iii_point
 
 __all__ = [
     "FLAT_COLUMNS",
@@ -89,7 +91,6 @@ class RegulatoryFlags(StrictModel):
     )
     annex_iii: str | None = Field(
         None,
-        pattern=r"^[1-8](\([a-d]\))?$",
         description="EU AI Act Annex III point: 1-8, optionally with its letter, e.g. '4(a)'",
     )
     art6_3_exemption: bool = Field(False, description="Art. 6(3) derogation claimed and documented")
@@ -102,11 +103,20 @@ class RegulatoryFlags(StrictModel):
     agentic_write_actions: bool = Field(False, description="Writes to other systems on its own")
     jurisdictions: list[str] = Field(
         default_factory=list,
-        description="where it is used, e.g. 'EU', 'US-federal'; empty: cite every jurisdiction",
+        description="where it is used, e.g. 'EU' (or 'DE'), 'UK', 'US', 'US-federal' (agencies),"
+        " 'US-NYC', 'US-CO'; only their law is cited; empty: cite every jurisdiction",
     )
     as_of: date | None = Field(
         None, description="the date the regulation is read at (default: the day it is classified)"
     )
+
+    @field_validator("annex_iii", mode="before")
+    @classmethod
+    def _annex_point_exists(cls, value: Any) -> Any:
+        """A point Annex III does not have (e.g. '2(a)', '6(f)') is refused, not ignored."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return check_annex_iii_point(str(value))
 
 
 #: 100 billion requests a month: beyond any one use case (a typo of the exponent, or 1e300).
@@ -181,6 +191,9 @@ class UseCase(StrictModel):
         description="further descriptive fields the risk rules read (e.g. outputs, data)",
     )
     regulatory: RegulatoryFlags = Field(default_factory=RegulatoryFlags)
+    questionnaire: Questionnaire | None = Field(
+        None, description="declared answers to the EU AI Act questions (read before the text)"
+    )
     scores: dict[str, Int | None] = Field(default_factory=dict)
     rationale: dict[str, str] = Field(default_factory=dict)
     target_model: str = "gpt-4o-mini"
@@ -204,6 +217,27 @@ class UseCase(StrictModel):
             if score is not None and not 1 <= score <= 5:
                 raise ValueError(f"score for '{criterion}' is {score}; scores run from 1 to 5")
         return value
+
+    @model_validator(mode="after")
+    def _recorded_agrees_with_declared(self) -> UseCase:
+        """A point recorded under `regulatory` and answered "no" in the questionnaire is a
+        contradiction in the client's own record: refused, naming both fields."""
+        q, flags = self.questionnaire, self.regulatory
+        if q is None:
+            return self
+        recorded = (
+            [(f"annex3.{flags.annex_iii}", "regulatory.annex_iii")] if flags.annex_iii else []
+        )
+        for practice in flags.art5_practices:
+            letter = practice.strip().removeprefix("5(1)").strip("()")
+            recorded.append((f"art5.{letter}", "regulatory.art5_practices"))
+        for question, field in recorded:
+            if q.said(question) == "no":
+                raise ValueError(
+                    f"'{field}' records {question} but the questionnaire answers it no; "
+                    "correct one of them"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -262,6 +296,9 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "regulatory.agentic_write_actions",
     "regulatory.jurisdictions",
     "regulatory.as_of",
+    "questionnaire.role",
+    "questionnaire.answered_by",
+    "questionnaire.answered_on",
     "target_model",
     "volume.low",
     "volume.likely",
@@ -305,11 +342,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_ANSWER_COLUMN = "questionnaire."
+_QUESTIONNAIRE_META = {
+    "questionnaire.role",
+    "questionnaire.answered_by",
+    "questionnaire.answered_on",
+}
+
+
 def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for column, raw in flat.items():
         value = _cell(raw)
         if value is None:
+            continue
+        if column.startswith(_ANSWER_COLUMN) and column not in _QUESTIONNAIRE_META:
+            # 'questionnaire.art5.f' holds an answer (yes / no / unknown), kept as text
+            record.setdefault("questionnaire", {}).setdefault("answers", {})[
+                column.removeprefix(_ANSWER_COLUMN)
+            ] = str(value)
             continue
         if column in _LIST_FIELDS:
             value = [item.strip() for item in str(value).split(";") if item.strip()]
@@ -338,6 +389,9 @@ def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
         row[column] = value
     for key, text in use_case.context.items():
         row[f"context.{key}"] = "; ".join(text) if isinstance(text, list) else text
+    if use_case.questionnaire is not None:  # answers only: per-answer by/on need the YAML form
+        for question, record in use_case.questionnaire.answers.items():
+            row[f"{_ANSWER_COLUMN}{question}"] = record.answer
     for criterion in criteria:
         row[f"score.{criterion}"] = use_case.scores.get(criterion)
         row[f"rationale.{criterion}"] = use_case.rationale.get(criterion)
@@ -349,9 +403,22 @@ def _flatten(use_case: UseCase, criteria: Iterable[str]) -> dict[str, Any]:
 
 def _as_column(described: str) -> str:
     """ "field 'scores.risk': ..." -> "column 'score.risk': ..." for flat (spreadsheet) sources."""
-    for nested, flat in (("'scores.", "'score."), ("'rationale.", "'rationale.")):
+    for nested, flat in (
+        ("'scores.", "'score."),
+        ("'rationale.", "'rationale."),
+        ("'questionnaire.answers.", "'questionnaire."),
+    ):
         described = described.replace(f"field {nested}", f"column {flat}")
-    return described.replace("field '", "column '", 1)
+    described = described.replace("field '", "column '", 1)
+    if described.startswith("column 'questionnaire."):
+        described = described.replace(".answer':", "':", 1)
+        # one column per question: "column 'questionnaire.art5.f': an answer is ..."
+        described = re.sub(
+            r"^column 'questionnaire\.answers': question '([^']+)':",
+            r"column 'questionnaire.\1':",
+            described,
+        )
+    return described
 
 
 def _validate(records: list[tuple[str, dict[str, Any]]], source: Path) -> Portfolio:

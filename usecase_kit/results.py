@@ -70,6 +70,15 @@ class TierSummary(_Record):
     precedent: str | None = None  # "7 of the 10 most similar ... were high-impact"
     precedent_cases: list[dict[str, Any]] = Field(default_factory=list)
     for_review: bool = False
+    # every Annex III point known and where it comes from (recorded, declared, cited by a rule)
+    annex_iii_points: list[dict[str, str]] = Field(default_factory=list)
+    questionnaire: dict[str, Any] | None = None  # risk.questionnaire.questionnaire_record
+    open_questions: list[str] = Field(default_factory=list)  # answered "unknown"
+    conflicts: list[dict[str, Any]] = Field(default_factory=list)  # declared vs the text
+    obligations: list[dict[str, Any]] = Field(default_factory=list)  # risk.Obligation.as_dict()
+    # places named but not covered by the rules, and what to know of the covered ones
+    not_covered: list[str] = Field(default_factory=list)
+    jurisdiction_notes: list[dict[str, str]] = Field(default_factory=list)
 
 
 class GateSummary(_Record):

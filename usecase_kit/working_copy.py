@@ -24,7 +24,7 @@ import os
 import shutil
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,17 +42,29 @@ EDITABLE = ("scores", "rationale", "assessed_by")
 @dataclass
 class Edit:
     """Unsaved changes to one use case: criterion → level (None: unscored), criterion →
-    rationale ('' removes it), and the assessor's name."""
+    rationale ('' removes it), EU AI Act question → answer (None: unanswered again), the
+    organisation's role (when ``role_changed``), and the assessor's name."""
 
     scores: dict[str, int | None] = field(default_factory=dict)
     rationale: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str | None] = field(default_factory=dict)
+    role: str | None = None
+    role_changed: bool = False
     assessed_by: str | None = None
+    #: who saved: stamped on each answer changed (set by `WorkingCopy.save`)
+    answered_by: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.scores or self.rationale or self.assessed_by is not None)
+        return bool(
+            self.scores
+            or self.rationale
+            or self.answers
+            or self.role_changed
+            or self.assessed_by is not None
+        )
 
     def count(self) -> int:
-        return len(self.scores) + len(self.rationale)
+        return len(self.scores) + len(self.rationale) + len(self.answers) + self.role_changed
 
 
 @dataclass(frozen=True)
@@ -134,7 +146,7 @@ class WorkingCopy:
         who = who.strip()
         if not who:
             raise InputError("Enter the assessor's name before saving.")
-        edits = {uid: edit for uid, edit in edits.items() if edit}
+        edits = {uid: replace(edit, answered_by=who) for uid, edit in edits.items() if edit}
         if not edits:
             return []
         self._check_can_write()
@@ -262,6 +274,15 @@ def _diff(before: Portfolio, edits: Mapping[str, Edit]) -> list[Change]:
                         uid, f"rationale.{criterion}", old.rationale.get(criterion), text or None
                     )
                 )
+        questionnaire = old.questionnaire
+        for question, answer in edit.answers.items():
+            was = questionnaire.said(question) if questionnaire is not None else None
+            if was != answer:
+                changes.append(Change(uid, f"questionnaire.{question}", was, answer))
+        if edit.role_changed:
+            was_role = questionnaire.role if questionnaire is not None else None
+            if was_role != edit.role:
+                changes.append(Change(uid, "questionnaire.role", was_role, edit.role))
         if edit.assessed_by is not None and old.assessed_by != edit.assessed_by.strip():
             changes.append(Change(uid, "assessed_by", old.assessed_by, edit.assessed_by.strip()))
     return changes
@@ -299,12 +320,45 @@ def _write_yaml(path: Path, edits: Mapping[str, Edit]) -> None:
                     rationale.pop(criterion, None)
             if not rationale:
                 del item["rationale"]
+        if edit.answers or edit.role_changed:
+            _write_questionnaire(item, edit)
         if edit.assessed_by is not None:
             item["assessed_by"] = edit.assessed_by.strip()
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     text = buffer.getvalue()
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _write_questionnaire(item: Any, edit: Edit) -> None:
+    """Role and answers; each answer changed here is stamped with who answered and the day
+    (``{answer: yes, by: …, on: …}``), answers not touched keep their own record."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
+
+    # the loader reads YAML 1.1, where a bare `on`, `yes` or `no` is a boolean: quote them
+    block = _mapping(item, "questionnaire")
+    if edit.role_changed:
+        if edit.role:
+            block["role"] = edit.role
+        else:
+            block.pop("role", None)
+    if edit.answers:
+        answers = _mapping(block, "answers")
+        for question, answer in edit.answers.items():
+            if answer is None:
+                answers.pop(question, None)
+                continue
+            record = CommentedMap(answer=Quoted(answer))
+            if edit.answered_by:
+                record["by"] = edit.answered_by.strip()
+            record[Quoted("on")] = _now().date()
+            record.fa.set_flow_style()
+            answers[question] = record
+        if not answers:
+            del block["answers"]
+    if not block:
+        del item["questionnaire"]
 
 
 def _mapping(item: Any, key: str) -> Any:
@@ -321,6 +375,13 @@ def _mapping(item: Any, key: str) -> Any:
 def _cell_updates(edit: Edit) -> dict[str, Any]:
     updates: dict[str, Any] = {f"score.{c}": level for c, level in edit.scores.items()}
     updates.update({f"rationale.{c}": (t.strip() or None) for c, t in edit.rationale.items()})
+    updates.update({f"questionnaire.{q}": answer for q, answer in edit.answers.items()})
+    if edit.role_changed:
+        updates["questionnaire.role"] = edit.role
+    if edit.answers and edit.answered_by:
+        # the flat layout keeps who and when for the whole questionnaire, not per answer
+        updates["questionnaire.answered_by"] = edit.answered_by.strip()
+        updates["questionnaire.answered_on"] = _now().date().isoformat()
     if edit.assessed_by is not None:
         updates["assessed_by"] = edit.assessed_by.strip()
     return {column: neutralise_formula(value) for column, value in updates.items()}

@@ -109,6 +109,9 @@ def _terminal_table(frame: pd.DataFrame) -> str:
             reasons = [row["tier_reasons"]]
         if isinstance(row.get("precedent"), str) and row["precedent"]:
             reasons.append(f"Precedent: {row['precedent']}")
+        missing = row.get("jurisdictions_not_covered")
+        if isinstance(missing, str) and missing:
+            reasons.append(f"Not covered by these rules (no law cited in their place): {missing}")
         lines.append(f"- {row['id']} ({tier}):")
         for reason in reasons or ["no rule fired (default tier)"]:
             lines += textwrap.wrap(reason, width, initial_indent="    ", subsequent_indent="      ")

@@ -17,7 +17,20 @@ from pydantic import Field
 
 from usecase_kit._config import StrictModel
 
-__all__ = ["Basis", "BasisRef", "Instrument", "resolve_basis"]
+__all__ = [
+    "EU_MEMBER_STATES",
+    "Basis",
+    "BasisRef",
+    "Instrument",
+    "Jurisdiction",
+    "applies_in",
+    "not_covered",
+    "resolve_basis",
+]
+
+#: ISO 3166-1 alpha-2 codes of the EU member states: EU law applies in each.
+_MEMBERS = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
+EU_MEMBER_STATES = frozenset(_MEMBERS.split(" "))
 
 
 class _Strict(StrictModel):
@@ -29,11 +42,23 @@ class Part(_Strict):
     note: str = ""
 
 
-class Instrument(_Strict):
-    """A law, memorandum or standard the rules cite."""
+class Jurisdiction(_Strict):
+    """A place the rules cover: its name and what a reader must know (e.g. no AI Act)."""
 
-    jurisdiction: str = Field(description="e.g. 'EU', 'US-federal', 'industry'")
+    name: str
+    note: str = ""
+
+
+class Instrument(_Strict):
+    """A law, memorandum or standard the rules cite, with the primary source checked."""
+
+    jurisdiction: str = Field(
+        description="e.g. 'EU', 'UK', 'US' (federal law of general application), 'US-federal' "
+        "(federal agencies only), 'US-NYC', 'US-CO', 'industry' (non-binding)"
+    )
     title: str
+    source: str | None = Field(None, description="the primary source read (URL or citation)")
+    read_on: date | None = Field(None, description="the date the source was read")
     from_: date | None = Field(None, alias="from", description="applies from this date")
     until: date | None = Field(None, description="last day it applied (superseded or rescinded)")
     superseded_by: str | None = None
@@ -101,6 +126,38 @@ def _lineage(key: str, instruments: Mapping[str, Instrument]) -> str:
     return key
 
 
+def _chain(place: str) -> list[str]:
+    """'US-NYC' is within 'US'; 'DE' is within 'EU'; compared without case."""
+    key = place.strip()
+    if key.upper() in EU_MEMBER_STATES:
+        return [key.lower(), "eu"]
+    parts = key.lower().split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def applies_in(instrument_jurisdiction: str, places: Sequence[str]) -> bool:
+    """Whether an instrument of `instrument_jurisdiction` applies in one of `places`: the same
+    place or a place within it (US law of general application in 'US-CO'; EU law in 'DE').
+    A narrower instrument never applies to a wider place: OMB memoranda ('US-federal') bind
+    federal agencies only, not every use case in 'US'."""
+    wanted = instrument_jurisdiction.lower()
+    return any(wanted in _chain(place) for place in places)
+
+
+def not_covered(
+    places: Sequence[str], instruments: Mapping[str, Instrument], named: Sequence[str] = ()
+) -> list[str]:
+    """The places a use case names that the rules do not cover: no binding instrument of that
+    very place (an EU member state is covered by EU law) and not one of the `named` places of
+    the rules file. Named on the pack and the scorecard as not covered, never given another
+    place's law instead ('US-TX' is not covered even though US federal law is cited for it)."""
+    known = {i.jurisdiction.lower() for i in instruments.values() if i.binding}
+    known |= {n.lower() for n in named}
+    covered = [p for p in places if p.strip().lower() in known]
+    covered += [p for p in places if p.strip().upper() in EU_MEMBER_STATES and "eu" in known]
+    return [p for p in places if p not in covered]
+
+
 def resolve_basis(
     refs: Sequence[BasisRef],
     instruments: Mapping[str, Instrument],
@@ -110,8 +167,8 @@ def resolve_basis(
     """The citations of `refs` on date `on`. Of an instrument and its successors only the one
     of that date is shown (in force, else the next to apply, else the last that applied), so a
     rule citing both OMB memoranda cites M-24-10 for 2024 and M-25-21 for 2025. When the use
-    case names its jurisdictions, only theirs (and non-binding standards) are kept, unless
-    nothing would be left."""
+    case names its jurisdictions, only theirs (and non-binding standards) are kept, even when
+    nothing is left: another jurisdiction's law is never cited in their place."""
     scored = []
     for ref in refs:
         instrument = instruments[ref.instrument]
@@ -127,7 +184,5 @@ def resolve_basis(
         best[lineage] = min(best.get(lineage, order), order)
     kept = [basis for lineage, order, basis in scored if order == best[lineage]]
     if jurisdictions:
-        wanted = {j.lower() for j in jurisdictions}
-        local = [b for b in kept if b.jurisdiction.lower() in wanted or not b.binding]
-        kept = local or kept
+        kept = [b for b in kept if not b.binding or applies_in(b.jurisdiction, jurisdictions)]
     return tuple(kept)

@@ -19,6 +19,7 @@ from usecase_kit.risk.model import (
     Tier,
     load_rules,
 )
+from usecase_kit.risk.questionnaire import declared_over_text, questionnaire_evidence
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase
@@ -116,7 +117,9 @@ def classify(
     on = _date(use_case, as_of)
     memo: dict[str, Outcome] = {}
     found = [_rule_evidence(rule, use_case, rules, on, memo) for rule in rules.rules]
-    evidence = [e for e in found if e is not None]
+    # declared questionnaire answers are read first: floors of their own (risk/questionnaire.py)
+    text = declared_over_text(use_case, [e for e in found if e])  # a declared "no" beats it
+    evidence = [*questionnaire_evidence(use_case, rules, on), *text]
     level = max((_ORDER[e.tier] for e in evidence), default=_ORDER[rules.default_tier])
     summary = _precedent(use_case, rules, precedent)
     if summary is not None and summary.raises and level < _ORDER["prohibited"]:

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from usecase_kit._config import StrictModel, load_model
 from usecase_kit.paths import templates_dir
-from usecase_kit.risk.citations import BasisRef, Instrument
+from usecase_kit.risk.citations import BasisRef, Instrument, Jurisdiction
 from usecase_kit.risk.conditions import check_condition
 
 __all__ = [
@@ -94,6 +94,9 @@ class RiskRules(_Strict):
     tiers: list[Tier]
     default_tier: Tier
     instruments: dict[str, Instrument] = Field(default_factory=dict)
+    jurisdictions: dict[str, Jurisdiction] = Field(
+        default_factory=dict, description="the places the rules cover, with what to know of each"
+    )
     conditions: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="named conditions rules refer to with 'ref: NAME'"
     )

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from usecase_kit.portfolio import Portfolio, UseCase
     from usecase_kit.risk import RiskRules, TierResult
 
-__all__ = ["TIER_COLUMNS", "evidence_columns", "scorecard", "text_cells", "write_table"]
+__all__ = [
+    "TIER_COLUMNS",
+    "evidence_columns",
+    "regulatory_columns",
+    "scorecard",
+    "text_cells",
+    "write_table",
+]
 
 Method = Literal["wsm", "topsis"]
 #: Columns the tier adds to the scorecard (see `evidence_columns`).
@@ -60,6 +67,22 @@ def evidence_columns(tier: TierResult) -> dict[str, object]:
         "tier_for_review": tier.for_review,
         "precedent": tier.precedent_sentence(),
         "tier_evidence": [e.as_dict() for e in tier.evidence],
+    }
+
+
+def regulatory_columns(use_case: UseCase, tier: TierResult, rules: RiskRules) -> dict[str, object]:
+    """The obligations that follow from the tier, role and jurisdiction (each with its date),
+    the places named that the rules do not cover, and the questions answered 'unknown'."""
+    from usecase_kit.risk.citations import not_covered
+    from usecase_kit.risk.obligations import obligations_for
+    from usecase_kit.risk.questionnaire import open_questions
+
+    places = use_case.regulatory.jurisdictions
+    missing = not_covered(places, rules.instruments, list(rules.jurisdictions))
+    return {
+        "jurisdictions_not_covered": "; ".join(missing),
+        "open_questions": "; ".join(open_questions(use_case)),
+        "obligations": [o.as_dict() for o in obligations_for(use_case, tier, rules=rules)],
     }
 
 
@@ -110,6 +133,7 @@ def _row(
     row.update({name: use_case.scores.get(name) for name in rubric.criteria})
     row["weighted_score"] = weighted_score(use_case, rubric)
     row.update(evidence_columns(tier))
+    row.update(regulatory_columns(use_case, tier, rules))
     row["gates_failed"] = "; ".join(f.gate_id for f in failed)
     return row
 

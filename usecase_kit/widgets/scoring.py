@@ -1,5 +1,7 @@
 """The scoring form (ipywidgets): per use case and criterion a 1-5 choice showing its anchor, a
-rationale box and the assessor's name.
+rationale box and the assessor's name; below, the EU AI Act questionnaire (the role, and per
+question yes / no / unknown with its article, legal text and examples; each answer changed in
+the form is stamped with the assessor and the day when saved).
 
 The form writes to the consultant's working copy (`usecase_kit.working_copy`), never to a
 template: opening the shipped example starts a copy in ``outputs/working/``, named at the top of
@@ -16,6 +18,7 @@ from typing import Any
 
 from usecase_kit.errors import InputError, OutputError
 from usecase_kit.portfolio import Portfolio, UseCase
+from usecase_kit.regulatory import ANSWERS, QUESTION_IDS, ROLES, AnswerRecord, Questionnaire
 from usecase_kit.scoring.rubric import Rubric, load_rubric
 from usecase_kit.working_copy import Change, Edit, WorkingCopy, open_working_copy
 
@@ -49,6 +52,12 @@ class ScoringForm:
         self.anchors: dict[str, Any] = {}
         self.rationale: dict[str, Any] = {}
         rows = [self._criterion_row(w, name) for name in self.rubric.criteria]
+        self.role = w.Dropdown(
+            options=[("not declared", ""), *[(r, r) for r in ROLES]], description="Role"
+        )
+        self.role.observe(lambda change: self._role_changed(change["new"]), names="value")
+        self.answers: dict[str, Any] = {}
+        questionnaire = self._questionnaire(w)
         self.save_button = w.Button(description="Save this use case", button_style="primary")
         self.undo_button = w.Button(description="Undo last save", icon="undo")
         self.status = w.HTML()
@@ -61,6 +70,7 @@ class ScoringForm:
                 self.where,
                 w.HBox([self.use_case, self.assessor]),
                 *rows,
+                questionnaire,
                 w.HBox([self.save_button, self.undo_button, self.status]),
                 self.unsaved,
             ]
@@ -91,6 +101,29 @@ class ScoringForm:
         title = w.HTML(f"<b>{_escape(criterion.label)}</b>{direction}")
         return w.VBox([title, w.HBox([toggle, anchor]), note])
 
+    def _questionnaire(self, w: Any) -> Any:
+        """The questions in four groups, each with its article, legal text and examples."""
+        from usecase_kit.risk.questionnaire import load_questions
+
+        groups: dict[str, list[Any]] = {}
+        for question in load_questions().questions:
+            options = [(_UNSCORED, ""), *[(a, a) for a in ANSWERS]]
+            toggle = w.ToggleButtons(options=options, style={"button_width": "5em"})
+            toggle.observe(
+                lambda change, q=question.id: self._answered(q, change["new"]), names="value"
+            )
+            self.answers[question.id] = toggle
+            text = (
+                f"<b>{_escape(question.article)}</b>: {_escape(question.text)}<br>"
+                f"<small>yes, e.g.: {_escape(question.example_yes)} · no, e.g.: "
+                f"{_escape(question.example_no)}</small>"
+            )
+            groups.setdefault(_group(question.id), []).append(w.VBox([w.HTML(text), toggle]))
+        accordion = w.Accordion(children=[w.VBox(rows) for rows in groups.values()])
+        for index, title in enumerate(groups):
+            accordion.set_title(index, title)
+        return w.VBox([w.HTML("<b>EU AI Act questionnaire</b>"), self.role, accordion])
+
     # -------------------------------------------------------------- state
 
     @property
@@ -108,6 +141,8 @@ class ScoringForm:
             "scores": {**use_case.scores, **edit.scores},
             "rationale": {k: v for k, v in rationale.items() if v},
         }
+        if edit.answers or edit.role_changed:
+            update["questionnaire"] = _questionnaire_with(use_case, edit)
         return use_case.model_copy(update=update)
 
     def current(self) -> UseCase:
@@ -121,6 +156,10 @@ class ScoringForm:
             self.rationale[name].value = use_case.rationale.get(name, "")
             self._anchor(name, use_case.scores.get(name))
         self.assessor.value = self.assessor.value or (use_case.assessed_by or "")
+        q = use_case.questionnaire
+        self.role.value = (q.role if q is not None else None) or ""
+        for question, toggle in self.answers.items():
+            toggle.value = (q.said(question) if q is not None else None) or ""
         self._loading = False
 
     def _anchor(self, name: str, level: int | None) -> None:
@@ -135,6 +174,46 @@ class ScoringForm:
     def _noted(self, name: str, text: str) -> None:
         if not getattr(self, "_loading", False):
             self.set_rationale(str(self.use_case.value), name, text)
+
+    def _answered(self, question: str, answer: str) -> None:
+        if getattr(self, "_loading", False):
+            return
+        try:
+            self.set_answer(str(self.use_case.value), question, answer or None)
+        except InputError as exc:  # e.g. an exception answered before its practice
+            self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
+
+    def _role_changed(self, role: str) -> None:
+        if not getattr(self, "_loading", False):
+            self.set_role(str(self.use_case.value), role or None)
+
+    def set_answer(self, use_case_id: str, question: str, answer: str | None) -> None:
+        """Record an answer (None = unanswered) for one use case; `save()` stamps and writes
+        it. The questionnaire it makes is checked at once (an exception needs its practice)."""
+        if question not in QUESTION_IDS:
+            raise InputError(
+                f"unknown question '{question}'; see templates/euaiact/questions.yaml."
+            )
+        if answer is not None and answer not in ANSWERS:
+            raise InputError(f"answer '{answer}' for '{question}': use yes, no or unknown.")
+        edit = self.pending.setdefault(use_case_id, Edit())
+        trial = Edit(answers={**edit.answers, question: answer}, role=edit.role)
+        trial.role_changed = edit.role_changed
+        _questionnaire_with(self.saved.get(use_case_id), trial)  # raises InputError if not valid
+        saved_q = self.saved.get(use_case_id).questionnaire
+        if (saved_q.said(question) if saved_q is not None else None) == answer:
+            edit.answers.pop(question, None)
+        else:
+            edit.answers[question] = answer
+        self._refresh_unsaved()
+
+    def set_role(self, use_case_id: str, role: str | None) -> None:
+        if role is not None and role not in ROLES:
+            raise InputError(f"role '{role}': use one of {', '.join(ROLES)}.")
+        edit = self.pending.setdefault(use_case_id, Edit())
+        saved_q = self.saved.get(use_case_id).questionnaire
+        edit.role, edit.role_changed = role, (saved_q.role if saved_q else None) != role
+        self._refresh_unsaved()
 
     def set_score(self, use_case_id: str, criterion: str, level: int | None) -> None:
         """Record a score (None = unscored) for one use case; `save()` writes it."""
@@ -222,6 +301,37 @@ class ScoringForm:
             self.status.value = f"<span style='color:#c62828'>{_escape(str(exc))}</span>"
             return
         self.status.value = f"restored {_escape(self.path.name)} from {_escape(used.name)}"
+
+
+def _questionnaire_with(use_case: UseCase, edit: Edit) -> Questionnaire | None:
+    """The use case's questionnaire with the edit's answers and role applied, validated."""
+    from pydantic import ValidationError
+
+    current = use_case.questionnaire or Questionnaire()
+    answers = dict(current.answers)
+    for question, answer in edit.answers.items():
+        if answer is None:
+            answers.pop(question, None)
+        else:
+            answers[question] = AnswerRecord(answer=answer)
+    data: dict[str, Any] = {**dict(current), "answers": answers}
+    if edit.role_changed:
+        data["role"] = edit.role
+    try:
+        return Questionnaire.model_validate(data)
+    except ValidationError as exc:
+        problem = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise InputError(f"use case '{use_case.id}': {problem}") from None
+
+
+def _group(question: str) -> str:
+    if question.startswith("art5."):
+        return "Art. 5(1): prohibited practices"
+    if question.startswith("annex3."):
+        return "Annex III: high-risk areas"
+    if question.startswith("art6_3."):
+        return "Art. 6(3): derogation and profiling"
+    return "Annex I, Art. 50 transparency, general-purpose AI"
 
 
 def _escape(text: object) -> str:
