@@ -78,6 +78,8 @@ _UNITS = {
     **dict.fromkeys(["min", "mins", "minute", "minutes"], "minute"),
     **dict.fromkeys(["sec", "secs", "seconds"], "second"),
     **dict.fromkeys(["yr", "yrs", "year", "years"], "year"),
+    **dict.fromkeys(["day", "days"], "day"),
+    **dict.fromkeys(["month", "months"], "month"),
     **dict.fromkeys(["celsius", "centigrade", "degc"], "celsius"),
     **dict.fromkeys(["fahrenheit", "degf"], "fahrenheit"),
 }
@@ -123,6 +125,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"), r"\1"),  # 21st -> 21
     (re.compile(r"\b(\d{1,2}) of (?=[a-z])"), r"\1 "),  # 7 of may -> 7 may
     (re.compile(r"\ba (hundred|thousand|million|billion)\b"), r"one \1"),
+    (re.compile(r"\bpounds? sterling\b"), " gbp "),
     (re.compile(r"%"), " percent "),
     (re.compile(r"°\s?([cf])\b"), r" deg\1 "),
     (re.compile(r"\bper cent\b"), " percent "),
@@ -180,11 +183,40 @@ def _read_number(tokens: list[str], start: int) -> tuple[str, int] | None:
     return (str(int(value)) if value.is_integer() else format(value, ".12g")), i
 
 
+def _year_words(tokens: list[str], start: int) -> tuple[str, int] | None:
+    """A year read in pairs: "nineteen ninety-eight" is 1998, "twenty twenty" 2020."""
+    century = _VALUES.get(tokens[start], 0)
+    if not 10 <= century <= 20 or start + 1 >= len(tokens) or tokens[start + 1] not in _TENS:
+        return None
+    end = start + 2
+    rest = _VALUES[tokens[start + 1]]
+    if end < len(tokens) and tokens[end] in _SMALL[1:10]:
+        rest, end = rest + _VALUES[tokens[end]], end + 1
+    return str(century * 100 + rest), end
+
+
+_IN_DAYS = {"week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14}
+
+
+def _weeks_as_days(tokens: list[str]) -> list[str]:
+    """"2 weeks" and "a fortnight" as "14 day": a duration in one unit."""
+    out: list[str] = []
+    for token in tokens:
+        days = _IN_DAYS.get(token)
+        if days is None or (token.endswith("s") and not (out and _DIGITS.fullmatch(out[-1]))):
+            out.append(token)
+        elif out and _DIGITS.fullmatch(out[-1]):
+            out[-1:] = [format(float(out[-1]) * days, ".12g"), "day"]
+        else:
+            out += [str(days), "day"]
+    return out
+
+
 def _numbers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        found = _read_number(tokens, i)
+        found = _year_words(tokens, i) or _read_number(tokens, i)
         if found:
             out.append(found[0])
             i = found[1]
@@ -242,7 +274,7 @@ def answer_tokens(text: str) -> list[str]:
     for pattern, replacement in _REWRITES:
         folded = pattern.sub(replacement, folded)
     words = [w for w in _TOKEN.findall(folded.replace("-", " "))]
-    words = _dates(_numbers(words))
+    words = _weeks_as_days(_dates(_numbers(words)))
     return [_UNITS.get(w, w) for w in words if w not in _ARTICLES]
 
 
