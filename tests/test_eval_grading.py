@@ -140,16 +140,21 @@ FIXTURES: list[tuple[str, list[str], str, bool]] = [
     ("Who became king of Erebor after Thorin?", ["DÃ¡in"], "Dáin Ironfoot", True),
     ("What does the policy cost per month?", ["€40"], "forty euros a month", True),
     ("What does the policy cost per month?", ["€40"], "€45", False),
-]  # fmt: skip
-
-# Where the grader, fitted on Natural Questions, is known to disagree with a person: a long
-# answer that says nothing of the reference is accepted (people accepted 57% of such answers on
-# the dev set), and a bare number is not matched to a reference with a unit. docs/evaluation.md.
-KNOWN_LIMITS: list[tuple[str, list[str], str, bool]] = [
     (PAINT, [COVER], "No. Paint spills are never covered by any home policy.", False),
     (PAINT, [COVER], "Our opening hours are Monday to Friday, 9am to 5pm.", False),
     (DAYS, ["30 days"], "thirty", True),
-]
+]  # fmt: skip
+
+# Where the grader is known to disagree with a person (docs/evaluation.md, "Limits"): it does
+# not read negation, a passage on the neighbouring topic that shares the reference's words passes,
+# and a shared first name is wording evidence enough. Strict: when one starts passing, move it up.
+KNOWN_LIMITS: list[tuple[str, list[str], str, bool]] = [
+    (PAINT, [COVER], "No, accidental damage to carpets is not covered under your contents "
+     "insurance, even if you added accidental damage cover.", False),
+    (PAINT, [COVER], "Accidental damage cover is an optional extra on contents insurance that you "
+     "can add when you renew.", False),
+    ("Who wrote Hamlet?", ["William Shakespeare"], "William Wordsworth", False),
+]  # fmt: skip
 
 
 def _grade(g: Grader, question: str, golds: list[str], candidate: str) -> bool:
