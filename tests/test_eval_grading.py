@@ -263,16 +263,23 @@ def test_a_fake_embedder_is_called_in_one_batch_for_open_answers_only() -> None:
     assert grades[1].decided_by == "wording+embeddings" and grades[1].evidence.similarity == 1.0
 
 
-def test_a_judge_verdict_decides_only_what_the_wording_leaves_open(wording: Grader) -> None:
+def test_a_judge_verdict_decides_only_what_the_wording_leaves_open() -> None:
+    from dataclasses import replace
+
+    from usecase_kit.evaluation.grading import DEFAULT_CALIBRATION
+
+    wide = Grader(embedder=None, calibration=replace(DEFAULT_CALIBRATION, open_band=(0.1, 0.9)))
     items = [
-        GradingItem("1", "Capital?", ("Paris",), "Paris"),
+        GradingItem("1", "Capital?", ("Paris",), "Paris"),  # the wording is sure (p 0.96)
         GradingItem("2", "Who wrote Hamlet?", ("William Shakespeare",), "the Bard of Avon"),
     ]
-    grades = wording.grade_many(items, judge_verdicts=[False, True])
+    grades = wide.grade_many(items, judge_verdicts=[False, True])
     assert grades[0].correct and grades[0].decided_by == "wording"
     assert grades[1].correct and grades[1].decided_by == "judge"
+    alone = wide.grade_many(items)
+    assert not alone[1].correct  # without the judge, the wording says no
     with pytest.raises(ValueError, match="one verdict"):
-        wording.grade_many(items, judge_verdicts=[True])
+        wide.grade_many(items, judge_verdicts=[True])
 
 
 class _Scripted:

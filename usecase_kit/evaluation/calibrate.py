@@ -153,7 +153,7 @@ def fit_calibration(
     human: Sequence[bool],
     *,
     source: str,
-    open_band: tuple[float, float] = (0.1, 0.9),
+    open_band: tuple[float, float] = (0.35, 0.65),
 ) -> Calibration:
     """Both models fitted to ``human`` (True = people accept the answer), then the threshold
     that agrees best with them when the grader runs as it will (similarity only where open)."""

@@ -234,7 +234,7 @@ DEFAULT_CALIBRATION = Calibration(
     wording=(-1.2821, 1.0707, 0.2717, 1.4922, 0.2608, 1.4033, -0.3815, -0.9602, 1.1141, 0.0000),
     threshold=0.48,
     wording_threshold=0.48,
-    open_band=(0.1, 0.9),
+    open_band=(0.35, 0.65),
     source="fitted on nq301_dev.jsonl (749 answers, Natural Questions, people's labels)",
 )
 
