@@ -111,6 +111,12 @@ class Decision:
         data["headline"] = self.headline
         return data
 
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import decision_html
+
+        return decision_html(self)
+
 
 def _check_gates(controls: Controls, evaluation: EvalEvidence | None) -> list[GateResult]:
     """Every gate on its 95% bound (``evaluation.gates``); a metric the offline baseline cannot

@@ -85,6 +85,12 @@ class CostProjection:
         }
         return out
 
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import projection_html
+
+        return projection_html(self)
+
 
 def _json(value: Any) -> Any:
     if isinstance(value, dict):

@@ -75,6 +75,12 @@ class Groundedness:
     def supported_share(self) -> float:
         return sum(c.supported for c in self.claims) / len(self.claims) if self.claims else 1.0
 
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import groundedness_html
+
+        return groundedness_html(self)
+
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]

@@ -263,3 +263,9 @@ class EvalReport:
         }
         group = GroupReport(provider, model, "", "", is_baseline, n, n, 1, failed_calls, results)
         return cls((group,), correct_threshold, method)
+
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import eval_report_html
+
+        return eval_report_html(self)

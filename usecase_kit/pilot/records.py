@@ -123,6 +123,12 @@ class PilotRun:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import pilot_run_html
+
+        return pilot_run_html(self)
+
 
 def _provenance(ok: list[CallRecord]) -> dict[str, dict[str, Any]]:
     """Per model, the provenance of its first answer (local models record their weights)."""

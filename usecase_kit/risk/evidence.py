@@ -128,5 +128,11 @@ class TierResult:
     def precedent_sentence(self) -> str:
         return self.precedent.sentence() if self.precedent is not None else ""
 
+    def _repr_html_(self) -> str:
+        """How it shows itself in JupyterLab (`usecase_kit.display`)."""
+        from usecase_kit.display import tier_html
+
+        return tier_html(self)
+
 
 _ORDER = {"high_confidence": 0, "medium_confidence": 1, "high_scrutiny": 2, "prohibited": 3}
