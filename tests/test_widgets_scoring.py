@@ -179,3 +179,21 @@ def test_the_form_refuses_an_answer_it_does_not_know(yaml_copy: Path) -> None:
     form.use_case.value = "knowledge-search"
     form.answers["art5.f.exception"].value = "yes"  # an exception without its practice
     assert "art5.f.exception" in form.status.value
+
+
+def test_ahp_pairs_give_weights_and_consistency_and_fill_the_weights_form(
+    yaml_copy: Path,
+) -> None:
+    from usecase_kit.widgets.scoring import ahp_form, weights_form
+
+    weights = weights_form(yaml_copy)
+    form = ahp_form(weights=weights)
+    assert "CR = 0.000: consistent" in form.result_view.value  # all equal
+    form.set_judgement("business_value", "risk", 9)
+    form.set_judgement("risk", "technical_feasibility", 9)  # business value ≫ risk ≫ feasibility
+    form.set_judgement("technical_feasibility", "business_value", 9)  # ... and yet ≫ it
+    assert "INCONSISTENT" in form.result_view.value
+    form.set_judgement("technical_feasibility", "business_value", 1 / 9)
+    shares = form.apply()
+    assert max(shares, key=shares.__getitem__) == "business_value"
+    assert abs(weights.weights()["business_value"] - shares["business_value"]) < 0.01

@@ -22,7 +22,7 @@ from usecase_kit.regulatory import ANSWERS, QUESTION_IDS, ROLES, AnswerRecord, Q
 from usecase_kit.scoring.rubric import Rubric, load_rubric
 from usecase_kit.working_copy import Change, Edit, WorkingCopy, open_working_copy
 
-__all__ = ["ScoringForm", "WeightsForm", "scoring_form", "weights_form"]
+__all__ = ["AHPForm", "ScoringForm", "WeightsForm", "ahp_form", "scoring_form", "weights_form"]
 
 _UNSCORED = "–"
 
@@ -421,6 +421,17 @@ class WeightsForm:
             )
         self.sliders[criterion].value = percent
 
+    def set_shares(self, shares: dict[str, float]) -> None:
+        """Set every slider at once (shares of 1, e.g. AHP weights) and re-rank once."""
+        unknown = sorted(set(shares) - set(self.sliders))
+        if unknown:
+            raise InputError(f"unknown criteria {unknown}; the rubric has {list(self.sliders)}.")
+        self._quiet = True
+        for name, share in shares.items():
+            self.sliders[name].value = round(share * 100, 1)
+        self._quiet = False
+        self._rerank()
+
     def reset(self) -> None:
         self._quiet = True
         for name, share in self.base.weights().items():
@@ -474,3 +485,90 @@ def weights_form(
 ) -> WeightsForm:
     """Sliders for the criteria weights with live re-ranking; `form.rubric()` carries them on."""
     return WeightsForm(portfolio_path, rubric, method=method, tolerance=tolerance)
+
+
+#: Saaty's scale as a slider: how much more important the left criterion is than the right.
+_SAATY = [9, 7, 5, 3, 1, 1 / 3, 1 / 5, 1 / 7, 1 / 9]
+
+
+def _saaty_label(left: str, right: str, value: float) -> str:
+    if value == 1:
+        return "equal"
+    if value > 1:
+        return f"{left} {value:g}×"
+    return f"{right} {1 / value:g}×"
+
+
+class AHPForm:
+    """Pairwise judgements on Saaty's 1-9 scale, one slider per pair, with the weights and the
+    consistency ratio (and the pair to revisit) recomputed at every change; `apply()` hands the
+    weights to a `WeightsForm`."""
+
+    def __init__(self, rubric: Rubric | None = None, weights: WeightsForm | None = None) -> None:
+        import itertools
+
+        import ipywidgets as w
+
+        self.rubric = rubric or load_rubric()
+        self.weights_form = weights
+        self.sliders: dict[tuple[str, str], Any] = {}
+        labels = {name: c.label for name, c in self.rubric.criteria.items()}
+        for a, b in itertools.combinations(self.rubric.criteria, 2):
+            options = [(_saaty_label(labels[a], labels[b], v), v) for v in _SAATY]
+            slider = w.SelectionSlider(
+                options=options, value=1, description="", continuous_update=False,
+                layout={"width": "40em"},
+            )  # fmt: skip
+            slider.observe(lambda _change: self._recompute(), names="value")
+            self.sliders[(a, b)] = slider
+        rows = []
+        for (a, b), slider in self.sliders.items():
+            pair = w.HTML(f"{_escape(labels[a])} <i>vs</i> {_escape(labels[b])}")
+            pair.layout.width = "26em"
+            rows.append(w.HBox([pair, slider]))
+        self.result_view = w.HTML()
+        self.apply_button = w.Button(
+            description="Use these weights", button_style="primary", layout={"width": "auto"}
+        )
+        self.apply_button.on_click(lambda _: self.apply())
+        self.widget = w.VBox([*rows, self.result_view, self.apply_button])
+        self.result: Any = None
+        self._recompute()
+
+    def judgements(self) -> dict[tuple[str, str], float]:
+        return {pair: float(s.value) for pair, s in self.sliders.items()}
+
+    def set_judgement(self, a: str, b: str, value: float) -> None:
+        """How much more important ``a`` is than ``b`` (1-9, or its reciprocal)."""
+        key, flipped = ((a, b), False) if (a, b) in self.sliders else ((b, a), True)
+        if key not in self.sliders:
+            raise InputError(f"no pair ({a}, {b}); the rubric has {list(self.rubric.criteria)}.")
+        target = 1 / value if flipped else value
+        closest = min(_SAATY, key=lambda v: abs(v - target))
+        self.sliders[key].value = closest
+
+    def _recompute(self) -> None:
+        from usecase_kit.scoring import ahp_weights
+
+        self.result = ahp_weights(self.judgements(), list(self.rubric.criteria))
+        shares = ", ".join(
+            f"{_escape(self.rubric.criteria[k].label)} {v:.0%}"
+            for k, v in self.result.weights.items()
+        )
+        colour = "#2e7d32" if self.result.consistent else "#c62828"
+        self.result_view.value = (
+            f"<span style='color:{colour}'>{_escape(self.result.summary())}</span><br>"
+            f"weights: {shares}"
+        )
+
+    def apply(self) -> dict[str, float]:
+        """Set the weights form's sliders to the AHP weights (it re-ranks)."""
+        weights = dict(self.result.weights)
+        if self.weights_form is not None:
+            self.weights_form.set_shares(weights)
+        return weights
+
+
+def ahp_form(rubric: Rubric | None = None, weights: WeightsForm | None = None) -> AHPForm:
+    """Pairwise comparisons with the consistency ratio; `Use these weights` fills ``weights``."""
+    return AHPForm(rubric, weights)
