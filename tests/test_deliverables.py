@@ -183,3 +183,18 @@ def test_packs_write_the_deck_and_memos_listed_in_the_marker(tmp_path: Path) -> 
     again = build_packs(mine, tmp_path / "out", overwrite=True, deck=False, **options)  # type: ignore[arg-type]
     assert not again.failed and not (again.run_dir / DECK).exists()
     assert not (again.run_dir / "code-review" / MEMO).exists()
+
+
+def test_a_failed_pack_reads_as_failed_in_deck_and_memo(
+    records: list[PackResult], tmp_path: Path
+) -> None:
+    failed = records[0].model_copy(
+        update={"status": "failed", "decision": None, "error": "kernel died", "cost": None}
+    )
+    deck = Presentation(str(build_deck([failed], tmp_path / DECK, client=None, date="today")))
+    assert "PACK FAILED" in _slide_text(deck.slides[3]) and "kernel died" in _slide_text(
+        deck.slides[3]
+    )
+    doc = Document(str(build_memo(failed, tmp_path / MEMO, client=None, date="today")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Verdict: PACK FAILED" in text and "The pack failed: kernel died." in text

@@ -134,7 +134,8 @@ def build_memo(record: PackResult, path: str | Path, *, client: str | None, date
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.left_margin = section.right_margin = Cm(2.0)
         section.top_margin = section.bottom_margin = Cm(2.0)
-    doc.styles["Normal"].font.size = Pt(11)
+    normal = doc.styles["Normal"].font
+    normal.size, normal.name = Pt(11), "Arial"  # Word has it; LibreOffice maps it to Liberation
     doc.add_heading(f"Decision memo: {record.name}", level=1)
     owner = f" · owner {record.owner}" if record.owner else ""
     doc.add_paragraph(f"{client or 'Client not named'} · {date} · {record.business_unit}{owner}")
