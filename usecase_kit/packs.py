@@ -533,6 +533,7 @@ def build_packs(
     on_item: Callable[[PackItem], None] | None = None,
     progress: bool = False,
     on_start: Callable[[Path, int, tuple[str, ...]], None] | None = None,
+    deck: bool = True,
 ) -> PackRun:
     """One decision pack per use case in ``output_dir`` (the run folder; None: a new
     ``outputs/<timestamp>``), plus ``index.html``, ``summary.csv`` and ``summary.xlsx``.
@@ -541,7 +542,8 @@ def build_packs(
     fails. ``executor`` runs the packs (default: ``workers`` local processes, CPUs up to 4); a
     failing use case leaves its own error page and record, and the batch goes on.
     ``on_start(run_dir, packs, warnings)`` is called once every check has passed, before the
-    first kernel (``on_item`` after each pack).
+    first kernel (``on_item`` after each pack). ``deck``: also ``deck.pptx`` and a
+    ``decision_memo.docx`` per use case (`usecase_kit.deliverables`).
     """
     from usecase_kit.assessment import score_portfolio, write_scorecard
 
@@ -574,7 +576,12 @@ def build_packs(
         on_start(run_dir, len(jobs), warnings)
     try:
         items = _run_jobs(jobs, executor, workers, on_item, progress)
-        index = write_index(run_dir, items, setup, portfolio_file.name)
+        index = write_index(run_dir, items, setup, portfolio_file.name, client=portfolio.client)
+        if deck:  # the deck and the memos, from the same records as the index
+            from usecase_kit.deliverables import read_records, write_deliverables
+
+            write_deliverables(run_dir, read_records(run_dir, [i.use_case_id for i in items]),
+                               client=portfolio.client)  # fmt: skip
     finally:  # an interrupted batch's files are the batch's too
         _write_manifest(run_dir)
     return PackRun(run_dir, index, tuple(items), warnings)
@@ -653,7 +660,9 @@ def _records(items: Iterable[PackItem]) -> list[tuple[PackItem, PackResult | Non
     return out
 
 
-def write_index(run_dir: Path, items: Sequence[PackItem], setup: Setup, source: str) -> Path:
+def write_index(
+    run_dir: Path, items: Sequence[PackItem], setup: Setup, source: str, client: str | None = None
+) -> Path:
     """``index.html``, ``summary.csv`` and ``summary.xlsx`` from the packs' records only."""
     import pandas as pd
 
@@ -684,6 +693,7 @@ def write_index(run_dir: Path, items: Sequence[PackItem], setup: Setup, source: 
         rubric=f"{setup.rubric.name} {setup.rubric.version}",
         totals=totals,
         failed=sum(1 for item, _ in pairs if not item.ok),
+        client=client,
     )
     return atomic_write_text(run_dir / "index.html", html)
 

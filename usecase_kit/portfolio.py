@@ -247,6 +247,7 @@ class Portfolio:
     use_cases: tuple[UseCase, ...]
     source: Path | None = None
     allowed_dirs: tuple[Path, ...] = ()
+    client: str | None = None  # YAML's optional top-level 'client:', named on the deck and memos
 
     def __iter__(self) -> Iterator[UseCase]:
         return iter(self.use_cases)
@@ -506,7 +507,22 @@ def load_portfolio(
         raise InputError(f"{source}: no such file.")
     portfolio = _validate(reader(source), source.resolve())
     allowed = tuple(Path(d).resolve() for d in allowed_dirs)
-    return Portfolio(portfolio.use_cases, portfolio.source, allowed)
+    client = _client(source) if reader is _read_yaml else None
+    return Portfolio(portfolio.use_cases, portfolio.source, allowed, client)
+
+
+def _client(path: Path) -> str | None:
+    """The portfolio's optional top-level ``client:`` (the client's name, plain text)."""
+    data = read_yaml(path, "portfolio")
+    value = data.get("client") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise InputError(
+            f"{path}: field 'client' must be the client's name as text (1-200 characters), "
+            f"not {str(value)[:60]!r}. Write e.g. client: Northwind Group, or leave it out."
+        )
+    return " ".join(value.split())
 
 
 # ---------------------------------------------------------------- writing (atomic)
@@ -536,7 +552,8 @@ def save_portfolio(portfolio: Portfolio, path: str | os.PathLike[str]) -> Path:
     criteria = _criteria_of(portfolio)
     if suffix in {".yaml", ".yml"}:
         records = [u.model_dump(mode="json", exclude_none=True) for u in portfolio]
-        text = yaml.safe_dump({"use_cases": records}, sort_keys=False, allow_unicode=True)
+        body = {"client": portfolio.client} if portfolio.client else {}
+        text = yaml.safe_dump({**body, "use_cases": records}, sort_keys=False, allow_unicode=True)
         text = _leading_comments(target) + text
         atomic_write(target, lambda p: p.write_text(text, encoding="utf-8"))
     elif suffix == ".csv":

@@ -107,6 +107,7 @@ def _build(
     overwrite: bool,
     pdf: bool,
     scheduler: str | None,
+    deck: bool = True,
 ) -> None:
     from usecase_kit.packs import PackItem, build_packs, dask_executor
 
@@ -133,6 +134,7 @@ def _build(
         run = build_packs(
             portfolio, output_dir, config=config, use_case_ids=ids, on_item=report,
             workers=workers, executor=executor, overwrite=overwrite, pdf=pdf, on_start=start,
+            deck=deck,
         )  # fmt: skip
     finally:
         if close is not None:
@@ -191,14 +193,19 @@ def packs(
     seed: Seed = 0,
     pdf: Pdf = False,
     scheduler: Scheduler = None,
+    no_deck: Annotated[
+        bool,
+        typer.Option("--no-deck", help="Skip deck.pptx and the decision_memo.docx per pack."),
+    ] = False,
 ) -> None:
-    """One decision pack per use case plus index.html and summaries; prints the index path.
+    """One decision pack per use case plus index.html, summaries, the steering-committee deck
+    (deck.pptx) and a decision memo per pack (decision_memo.docx); prints the index path.
 
     The rubric, method, tolerance and prices given here reach every pack; each pack states them.
     Exit status 1 when any pack failed (each failed pack still has its page), 2 for bad input.
     """
     config = _config(provider, rubric, method, tolerance, prices, overrides, data_dir, seed)
-    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler)
+    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler, not no_deck)
 
 
 def main(argv: list[str] | None = None) -> None:
