@@ -107,6 +107,7 @@ def _build(
     overwrite: bool,
     pdf: bool,
     scheduler: str | None,
+    own: Any = None,
 ) -> None:
     from usecase_kit.packs import PackItem, build_packs, dask_executor
 
@@ -133,6 +134,7 @@ def _build(
         run = build_packs(
             portfolio, output_dir, config=config, use_case_ids=ids, on_item=report,
             workers=workers, executor=executor, overwrite=overwrite, pdf=pdf, on_start=start,
+            own_determinations=own,
         )  # fmt: skip
     finally:
         if close is not None:
@@ -191,14 +193,23 @@ def packs(
     seed: Seed = 0,
     pdf: Pdf = False,
     scheduler: Scheduler = None,
+    own_determinations: score_cmd.OwnFile = None,
+    mapping: score_cmd.OwnMapping = None,
+    label_column: score_cmd.OwnLabel = None,
+    positive: score_cmd.OwnPositive = None,
+    negative: score_cmd.OwnNegative = None,
 ) -> None:
     """One decision pack per use case plus index.html and summaries; prints the index path.
 
     The rubric, method, tolerance and prices given here reach every pack; each pack states them.
-    Exit status 1 when any pack failed (each failed pack still has its page), 2 for bad input.
+    With --own-determinations the model is fitted here once, saved into the run folder and read
+    by every pack. Exit status 1 when any pack failed (each failed pack still has its page),
+    2 for bad input.
     """
     config = _config(provider, rubric, method, tolerance, prices, overrides, data_dir, seed)
-    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler)
+    rules = config.load().rules if own_determinations else None  # the rules it joins
+    own = score_cmd.own_model(own_determinations, mapping, label_column, positive, negative, rules)
+    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler, own)
 
 
 def main(argv: list[str] | None = None) -> None:
