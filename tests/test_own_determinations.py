@@ -60,9 +60,9 @@ def _inventory(path: Path, positives: int = 12, negatives: int = 24) -> Path:
         topic, verb = TOPICS[i % len(TOPICS)], VERBS[i % len(VERBS)]
         flagged = i < positives
         where = f"for the tenancy team's {topic} files" if flagged else f"for the {topic} archive"
-        rows.append([str(i + 1), f"{topic.title()} helper {i}", f"{verb} {topic} documents {where}.",
-                     "Operations", "Staff", "Yes", "No", "3", "4",
-                     "Flagged" if flagged else "Cleared"])  # fmt: skip
+        summary = f"{verb} {topic} documents {where}."
+        rows.append([str(i + 1), f"{topic.title()} helper {i}", summary, "Operations", "Staff",
+                     "Yes", "No", "3", "4", "Flagged" if flagged else "Cleared"])  # fmt: skip
     return _write(path, rows, [*HEAD, "Determination"])
 
 
@@ -230,7 +230,9 @@ def test_a_pack_states_the_parents_probability(
     assert evidence["figures"]["probability"] == expected
     assert results["tier"]["tier"] == "high_scrutiny" and results["tier"]["for_review"]
     html = (run.run_dir / "uc-1" / "decision_pack.html").read_text()
-    assert "the client&#39;s own earlier determinations" in html
+    html = html.replace("&#39;", "'")
+    assert "own earlier determinations (earlier.csv, 36 labelled rows" in html  # the reasons
+    assert "raised to high scrutiny by the client's own earlier determinations" in html  # banner
 
 
 def test_too_few_labelled_rows_is_a_clear_error(mapping: Path, tmp_path: Path) -> None:
@@ -279,3 +281,16 @@ def test_options_without_the_file_or_label_are_refused(mapping: Path, tmp_path: 
     inventory = str(_inventory(tmp_path / "earlier.csv"))
     bare = CliRunner().invoke(_app(), ["score", portfolio, "--own-determinations", inventory])
     assert bare.exit_code != 0 and "needs --label-column" in str(bare.exception)
+
+
+def test_packs_refuses_a_bad_label_column_before_any_folder(mapping: Path, tmp_path: Path) -> None:
+    from usecase_kit.cli import main
+
+    out = tmp_path / "run"
+    args = ["packs", str(_portfolio(tmp_path, mapping)), "-o", str(out),
+            "--own-determinations", str(_inventory(tmp_path / "earlier.csv")),
+            "--mapping", str(mapping), "--label-column", "Verdict",
+            "--positive", "Flagged"]  # fmt: skip
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2 and not out.exists()
