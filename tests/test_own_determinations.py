@@ -294,3 +294,17 @@ def test_packs_refuses_a_bad_label_column_before_any_folder(mapping: Path, tmp_p
     with pytest.raises(SystemExit) as stopped:
         main(args)
     assert stopped.value.code == 2 and not out.exists()
+
+
+def test_the_classifier_is_the_one_bench_tiers_measures() -> None:
+    import importlib.util
+
+    from usecase_kit.risk.own import _classifier
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_tiers.py"
+    spec = importlib.util.spec_from_file_location("bench_tiers_for_own", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert repr(bench.classifier().get_params()) == repr(_classifier().get_params())
+    assert bench.OWN_TARGET_RECALL == 0.85 and bench.OWN_MIN_EACH == 5
