@@ -66,7 +66,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compared by identity (rules holding it compare)
 class OwnDeterminations:
     """A fitted model of a client's determinations, with how it was fitted and how well it
     recovered them out of fold (``facts``: file, SHA-256, settings, rows, figures)."""
