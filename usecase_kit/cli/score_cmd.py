@@ -59,7 +59,9 @@ OwnFile = Annotated[
 OwnMapping = Annotated[
     Path | None,
     typer.Option(
-        "--mapping", help="Column mapping of --own-determinations (as import-inventory reads it)."
+        "--mapping",
+        help="Column mapping of --own-determinations, as import-inventory reads it (default: "
+        "the US federal 2025 mapping).",
     ),
 ]
 OwnLabel = Annotated[
