@@ -48,6 +48,12 @@ class RunConfig(StrictModel):
     no_go_below: Float = Field(40.0, ge=0, le=100)
     pilot_worthy_from: Float = Field(60.0, ge=0, le=100)
     seed: Int = 0
+    own_determinations: str | None = Field(
+        None, description="the client's fitted own-determinations model (.npz, risk/own.py)"
+    )
+    own_determinations_sha256: str | None = Field(
+        None, description="its SHA-256: a kernel refuses a model that is not the one recorded"
+    )
 
     @classmethod
     def read(cls, path: str | Path) -> RunConfig:
@@ -73,6 +79,7 @@ class RunConfig(StrictModel):
                 "controls": absolute(self.controls),
                 "prices": absolute(self.prices),
                 "overrides": absolute(self.overrides),
+                "own_determinations": absolute(self.own_determinations),
                 "data_dirs": tuple(str(Path(d).expanduser().resolve()) for d in self.data_dirs),
             }
         )
@@ -96,10 +103,17 @@ class RunConfig(StrictModel):
             paths["tolerance"] = Path(self.tolerance)
         if self.overrides:
             paths["overrides"] = Path(self.overrides)
+        rules = load_rules(paths["rules"])
+        if self.own_determinations:  # fitted once by the parent: read, never refitted here
+            from usecase_kit.risk.own import OwnDeterminations, attach
+
+            paths["own_determinations"] = Path(self.own_determinations)
+            own = OwnDeterminations.load(self.own_determinations, self.own_determinations_sha256)
+            rules = attach(rules, own)
         return Setup(
             config=self,
             rubric=load_rubric(paths["rubric"]),
-            rules=load_rules(paths["rules"]),
+            rules=rules,
             controls=load_controls(paths["controls"]),
             tolerance=load_tolerance(paths["tolerance"]) if "tolerance" in paths else None,
             prices=load_catalogue(paths["prices"], overrides=paths.get("overrides")),

@@ -19,17 +19,18 @@ import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from usecase_kit._io import atomic_write_text, check_writable
 from usecase_kit.browser import chromium
-from usecase_kit.config import RunConfig, Setup
+from usecase_kit.config import RunConfig, Setup, SourceFile
 from usecase_kit.errors import ConfigError, InputError, OutputError
 from usecase_kit.paths import notebooks_dir, workspace_home
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
+from usecase_kit.risk.own import OwnDeterminations, attach
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 PACK_NOTEBOOK = "03_decision_pack.ipynb"
+OWN_DETERMINATIONS_FILE = "own_determinations.npz"  # the client's fitted model (risk/own.py)
 RUN_MARKER = ".usecase-kit-run"  # marks a folder this module created (safe to overwrite)
 _TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
 _KERNEL_START_TRIES = 3
@@ -534,6 +536,7 @@ def build_packs(
     progress: bool = False,
     on_start: Callable[[Path, int, tuple[str, ...]], None] | None = None,
     deck: bool = True,
+    own_determinations: OwnDeterminations | None = None,
 ) -> PackRun:
     """One decision pack per use case in ``output_dir`` (the run folder; None: a new
     ``outputs/<timestamp>``), plus ``index.html``, ``summary.csv`` and ``summary.xlsx``.
@@ -543,12 +546,17 @@ def build_packs(
     failing use case leaves its own error page and record, and the batch goes on.
     ``on_start(run_dir, packs, warnings)`` is called once every check has passed, before the
     first kernel (``on_item`` after each pack). ``deck``: also ``deck.pptx`` and a
-    ``decision_memo.docx`` per use case (`usecase_kit.deliverables`).
+    ``decision_memo.docx`` per use case (`usecase_kit.deliverables`). ``own_determinations``: a
+    model fitted here, in the parent, on the client's earlier labelled inventory (`risk.own`); it
+    is saved into the run folder and named with its SHA-256 in ``config.json``, so every kernel
+    reads it.
     """
     from usecase_kit.assessment import score_portfolio, write_scorecard
 
     config = (config or RunConfig()).resolved()
     setup = config.load()
+    if own_determinations is not None:
+        setup = replace(setup, rules=attach(setup.rules, own_determinations))
     portfolio_file = Path(portfolio_path).resolve()
     portfolio = load_portfolio(portfolio_file, allowed_dirs=config.data_dirs)
     chosen = _chosen(portfolio, use_case_ids)
@@ -568,6 +576,8 @@ def build_packs(
         run_dir = new_run_dir()
     else:
         _prepare_run_dir(run_dir, overwrite)
+    if own_determinations is not None:
+        config, setup = _save_own(own_determinations, run_dir, config, setup)
     config.write(run_dir / "config.json")
     write_scorecard(card, run_dir / "scorecard.json")
     work = Path(workspace).resolve() if workspace else workspace_home()
@@ -585,6 +595,19 @@ def build_packs(
     finally:  # an interrupted batch's files are the batch's too
         _write_manifest(run_dir)
     return PackRun(run_dir, index, tuple(items), warnings)
+
+
+def _save_own(
+    model: OwnDeterminations, run_dir: Path, config: RunConfig, setup: Setup
+) -> tuple[RunConfig, Setup]:
+    """The fitted model in the run folder, named with its SHA-256 in the configuration."""
+    path = model.save(run_dir / OWN_DETERMINATIONS_FILE)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    config = config.model_copy(
+        update={"own_determinations": str(path), "own_determinations_sha256": digest}
+    )
+    sources = (*setup.sources, SourceFile("own_determinations", str(path), digest))
+    return config, replace(setup, config=config, sources=sources)
 
 
 def _job(use_case: UseCase, portfolio: Path, run_dir: Path, work: Path, pdf: bool) -> PackJob:

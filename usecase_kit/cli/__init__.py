@@ -108,6 +108,7 @@ def _build(
     pdf: bool,
     scheduler: str | None,
     deck: bool = True,
+    own: Any = None,
 ) -> None:
     from usecase_kit.packs import PackItem, build_packs, dask_executor
 
@@ -135,6 +136,7 @@ def _build(
             portfolio, output_dir, config=config, use_case_ids=ids, on_item=report,
             workers=workers, executor=executor, overwrite=overwrite, pdf=pdf, on_start=start,
             deck=deck,
+            own_determinations=own,
         )  # fmt: skip
     finally:
         if close is not None:
@@ -197,15 +199,26 @@ def packs(
         bool,
         typer.Option("--no-deck", help="Skip deck.pptx and the decision_memo.docx per pack."),
     ] = False,
+    own_determinations: score_cmd.OwnFile = None,
+    mapping: score_cmd.OwnMapping = None,
+    label_column: score_cmd.OwnLabel = None,
+    positive: score_cmd.OwnPositive = None,
+    negative: score_cmd.OwnNegative = None,
 ) -> None:
     """One decision pack per use case plus index.html, summaries, the steering-committee deck
     (deck.pptx) and a decision memo per pack (decision_memo.docx); prints the index path.
 
     The rubric, method, tolerance and prices given here reach every pack; each pack states them.
-    Exit status 1 when any pack failed (each failed pack still has its page), 2 for bad input.
+    With --own-determinations the model is fitted here once, saved into the run folder and read
+    by every pack. Exit status 1 when any pack failed (each failed pack still has its page),
+    2 for bad input.
     """
     config = _config(provider, rubric, method, tolerance, prices, overrides, data_dir, seed)
-    _build(portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler, not no_deck)
+    rules = config.load().rules if own_determinations else None  # the rules it joins
+    own = score_cmd.own_model(own_determinations, mapping, label_column, positive, negative, rules)
+    _build(
+        portfolio, output_dir, config, only, workers, overwrite, pdf, scheduler, not no_deck, own
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,6 +16,9 @@ from usecase_kit.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from usecase_kit.risk import RiskRules
+    from usecase_kit.risk.own import OwnDeterminations
+
 __all__ = ["register"]
 
 
@@ -43,6 +46,84 @@ _TABLE_COLUMNS = (
     "precedent",
 )
 _SENSITIVITY_COLUMNS = ("p_rank1", "p_topk", "rank_p5", "rank_p95")
+
+OwnFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--own-determinations",
+        help="The client's earlier labelled inventory (CSV/XLSX): learn its determinations and "
+        "raise use cases like its positives to high scrutiny for review (with --mapping, "
+        "--label-column, --positive).",
+    ),
+]
+OwnMapping = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="Column mapping of --own-determinations, as import-inventory reads it (default: "
+        "the US federal 2025 mapping).",
+    ),
+]
+OwnLabel = Annotated[
+    str | None,
+    typer.Option("--label-column", help="Column of --own-determinations holding the label."),
+]
+OwnPositive = Annotated[
+    str | None,
+    typer.Option("--positive", help="Label values that mean positive, comma-separated."),
+]
+OwnNegative = Annotated[
+    str | None,
+    typer.Option(
+        "--negative", help="Label values that mean negative (default: every other value)."
+    ),
+]
+
+
+def own_model(
+    inventory: Path | None,
+    mapping: Path | None,
+    label_column: str | None,
+    positive: str | None,
+    negative: str | None,
+    rules: RiskRules | None = None,
+) -> OwnDeterminations | None:
+    """Fit the client's own-determinations model from the command's options (None without
+    --own-determinations), saying on stderr what it learned and any label value never seen."""
+    import warnings
+
+    from usecase_kit.risk.measure import split_values
+    from usecase_kit.risk.own import fit_own_determinations
+
+    if inventory is None:
+        options = {"--mapping": mapping, "--label-column": label_column,
+                   "--positive": positive, "--negative": negative}  # fmt: skip
+        given = [name for name, value in options.items() if value]
+        if given:
+            raise InputError(f"{', '.join(given)} only apply with --own-determinations FILE.")
+        return None
+    if not label_column or not split_values(positive):
+        raise InputError(
+            f"--own-determinations {inventory} needs --label-column COLUMN and --positive "
+            "V1,V2 (the values of that column that mean positive)."
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = fit_own_determinations(
+            inventory, mapping=mapping, label_column=label_column,
+            positive=split_values(positive), negative=split_values(negative), rules=rules,
+        )  # fmt: skip
+    for warning in caught:
+        typer.echo(f"warning: {warning.message}", err=True)
+    f = model.facts
+    typer.echo(
+        f"own determinations: {f['rows']} labelled rows of {inventory.name} ({f['positives']} "
+        f"positive); threshold {model.threshold:.3f} by {f['folds']}-fold cross-validation; "
+        f"rules or this signal, out of fold: recall {f['cv_recall']:.2f}, precision "
+        f"{f['cv_precision']:.2f} (rules alone: recall {f['rules_recall']:.2f})",
+        err=True,
+    )
+    return model
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,20 +220,34 @@ def score(
     samples: Annotated[int, typer.Option(help="Weight samples for --sensitivity")] = 10_000,
     top_k: Annotated[int, typer.Option(help="k for P(top-k)")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed for --sensitivity")] = 0,
+    own_determinations: OwnFile = None,
+    mapping: OwnMapping = None,
+    label_column: OwnLabel = None,
+    positive: OwnPositive = None,
+    negative: OwnNegative = None,
 ) -> None:
     """Print the ranked scorecard: rules first (tier), then the weighted score, then the rank."""
     from usecase_kit.portfolio import load_portfolio
+    from usecase_kit.risk import load_rules
+    from usecase_kit.risk.own import attach
     from usecase_kit.scoring import load_rubric, load_tolerance, scorecard
     from usecase_kit.scoring import sensitivity as run_sensitivity
 
     if output is not None:
         from usecase_kit._io import check_not_input
 
-        check_not_input(output, {"portfolio": portfolio, "rubric": rubric, "tolerance": tolerance})
+        check_not_input(
+            output,
+            {"portfolio": portfolio, "rubric": rubric, "tolerance": tolerance,
+             "own determinations": own_determinations, "mapping": mapping},
+        )  # fmt: skip
     loaded = load_portfolio(portfolio)
     chosen = load_rubric(rubric)
     profile = load_tolerance(tolerance) if tolerance else None
-    frame = scorecard(loaded, chosen, method=method.value, tolerance=profile)
+    rules = load_rules()
+    own = own_model(own_determinations, mapping, label_column, positive, negative, rules)
+    rules = attach(rules, own)
+    frame = scorecard(loaded, chosen, rules, method=method.value, tolerance=profile)
     if sensitivity:
         result = run_sensitivity(frame, chosen, samples=samples, top_k=top_k, seed=seed)
         extra = result.table[["id", *_SENSITIVITY_COLUMNS]]

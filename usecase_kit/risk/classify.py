@@ -19,6 +19,7 @@ from usecase_kit.risk.model import (
     Tier,
     load_rules,
 )
+from usecase_kit.risk.own import own_evidence
 from usecase_kit.risk.questionnaire import declared_over_text, questionnaire_evidence
 
 if TYPE_CHECKING:
@@ -124,6 +125,11 @@ def classify(
     summary = _precedent(use_case, rules, precedent)
     if summary is not None and summary.raises and level < _ORDER["prohibited"]:
         evidence.append(_precedent_evidence(summary))
+        level = max(level, _ORDER["high_scrutiny"])
+    # the client's own earlier determinations, when the rules carry a model (risk/own.py)
+    own = own_evidence(use_case, rules) if level < _ORDER["prohibited"] else None
+    if own is not None:
+        evidence.append(own)
         level = max(level, _ORDER["high_scrutiny"])
     if not evidence:
         reason = f"No rule placed it; the default tier is {rules.default_tier}"

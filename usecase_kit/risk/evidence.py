@@ -14,7 +14,7 @@ from usecase_kit.risk.model import Tier
 
 __all__ = ["Evidence", "TierResult"]
 
-EvidenceKind = Literal["rule", "modifier", "precedent", "default"]
+EvidenceKind = Literal["rule", "modifier", "precedent", "own_determinations", "default"]
 #: Quoted phrases are cut to this many characters, and at most this many are quoted per record.
 QUOTE_CHARS = 80
 QUOTES_SHOWN = 3
@@ -55,6 +55,7 @@ class Evidence:
     basis: tuple[Basis, ...] = ()
     lowered_by: tuple[Span, ...] = ()
     rule_tier: Tier | None = None  # the floor before negative context lowered it
+    figures: tuple[tuple[str, float], ...] = ()  # e.g. probability, threshold (own determinations)
 
     @property
     def jurisdictions(self) -> tuple[str, ...]:
@@ -101,6 +102,7 @@ class Evidence:
             "jurisdictions": list(self.jurisdictions),
             "lowered_by": [{"field": s.field, "text": s.text} for s in self.lowered_by],
             "sentence": self.sentence(),
+            **({"figures": dict(self.figures)} if self.figures else {}),
         }
 
 
@@ -119,9 +121,10 @@ class TierResult:
 
     @property
     def for_review(self) -> bool:
-        """True when precedent alone set the floor: a reviewer should confirm it."""
+        """True when precedent or the client's own determinations alone set the floor: a
+        reviewer should confirm it."""
         rules = [e for e in self.evidence if e.kind == "rule"]
-        raised = any(e.kind == "precedent" for e in self.evidence)
+        raised = any(e.kind in ("precedent", "own_determinations") for e in self.evidence)
         top = max((_ORDER[e.tier] for e in rules), default=-1)
         return raised and top < _ORDER["high_scrutiny"]
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from usecase_kit._config import StrictModel, load_model
 from usecase_kit.paths import templates_dir
@@ -103,6 +103,8 @@ class RiskRules(_Strict):
     rules: list[Rule]
     modifiers: list[Modifier] = Field(default_factory=list)
     precedent: PrecedentSettings = Field(default_factory=lambda: PrecedentSettings(enabled=False))
+    # a client's fitted own-determinations model (risk/own.py `attach`), never read from YAML
+    _own_determinations: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> RiskRules:
