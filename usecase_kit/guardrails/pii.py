@@ -29,9 +29,16 @@ EXTRA_RECOGNIZERS = (
     "CardNumberRecognizer",
     "UkNinoRecognizer",
     "UkPostcodeRecognizer",
+    "UkNinoSeparatedRecognizer",
+    "UkDrivingLicenceRecognizer",
+    "LowerCaseAddressRecognizer",
+    "UkPostcodeAnyCaseRecognizer",
+    "AnyDomainEmailRecognizer",
+    "SpelledPhoneRecognizer",
+    "LowerCaseNameRecognizer",
 )
 
-__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner"]
+__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner", "allowed"]
 
 #: Per-entity score floors (the rest use ``PiiConfig.score_threshold``).
 DEFAULT_THRESHOLDS: dict[str, float] = {}
@@ -56,6 +63,11 @@ class PiiConfig(BaseModel):
     thresholds: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     disable: tuple[str, ...] = Field(
         (), description="toolkit recognizers (e.g. StreetAddressRecognizer) or rules to turn off"
+    )
+    allow: tuple[str, ...] = Field(
+        (),
+        description="words and phrases that are never personal data for this client (its name, "
+        "products, markets); matched whole, ignoring case",
     )
 
     @field_validator("disable")
@@ -132,7 +144,10 @@ class PiiScanner:
     def _findings(self, text: str, detected: list[Detected]) -> tuple[Finding, ...]:
         cfg = self.config
         off = frozenset(cfg.disable)
-        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off)
+        model = cfg.model if self.uses_model else None
+        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off, model)
+        if cfg.allow:
+            kept = [d for d in kept if not allowed(text[d.start : d.end], cfg.allow)]
         return tuple(
             Finding(
                 self.name, d.kind, (d.start, d.end), f"{d.kind} ({d.recognizer})", round(d.score, 3)
@@ -146,6 +161,17 @@ class PiiScanner:
         with _ANALYZE_LOCK:  # spaCy pipelines are not guaranteed thread-safe
             results = analyzer.analyze(text=chunk, language="en")
         return _detected(results, offset)
+
+
+def allowed(value: str, allow: Iterable[str]) -> bool:
+    """Is the found ``value`` an allow-list entry, or made only of entries ("Acme Europe" with
+    "Acme" and "Europe" allowed)? Case and surrounding punctuation are ignored."""
+    words = {" ".join(a.casefold().split()) for a in allow}
+    norm = " ".join(value.casefold().strip(" .,;:!?'\"()[]").split())
+    if norm in words or norm.removeprefix("the ") in words:
+        return True
+    parts = [p.strip(".,;:!?'\"()[]") for p in norm.split()]
+    return bool(parts) and all(p in words or p in ("the", "of", "and", "&") for p in parts)
 
 
 def _detected(results: Iterable[Any], offset: int) -> list[Detected]:

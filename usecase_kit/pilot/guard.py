@@ -127,11 +127,13 @@ def preflight_plan(plan: PilotPlan, guards: Guards) -> tuple[PilotPlan, Prefligh
     report = preflight(plan.cases, prompts, tier=guards.tier, chain=guards.chain)
     if report.blocked:
         places = report.summary()["blocking"]
+        lines = [d for f, d in zip(report.findings, report.details, strict=False)
+                 if f.action == "block"]  # fmt: skip
         raise InputError(
             f"Pre-flight: the {guards.tier.replace('_', ' ')} tier's guardrails block this pilot "
-            f"before any call ({len(places)} place(s)); fix the golden set or prompt, or change "
-            "the policy in templates/guardrails.yaml:",
-            [f"{p}: {_kinds(report, p)}" for p in places[:20]],
+            f"before any call ({len(places)} place(s)); each line names the words, where they "
+            "are, what found them and the fix:",
+            lines[:20] or [f"{p}: {_kinds(report, p)}" for p in places[:20]],
         )
     return replace(plan, cases=list(report.cases)), report
 
