@@ -106,7 +106,7 @@ _PLACE_CUE = (
     r"based in|located in|headquartered in|returned to|flew to|travel(?:l?ed|l?ing)? to|"
     r"arrived (?:in|at)|(?:I am|I'm|we are|we're) (?:in|from))"
 )
-_PLACE = r"\p{Lu}[\p{L}'’-]+(?:[ \t]+(?:\p{Lu}[\p{L}'’-]+|de|del|la|di|da|do|am|upon)){0,3}"
+_PLACE = r"\p{Lu}[\p{L}'’-]+(?:[ \t]+(?:\p{Lu}[\p{L}'’-]+|(?:de|del|la|di|da|do|am|upon)\b)){0,3}"
 
 _EMPLOYER_CUE = r"\b(?:work(?:s|ed|ing)? (?:at|for)|employed (?:at|by)|employer(?: is|:)|joined)"
 _ORG = r"\p{Lu}[\p{L}\d&'.-]+(?:[ \t]+(?:\p{Lu}[\p{L}\d&'.-]*|&|and|of)){0,3}"
