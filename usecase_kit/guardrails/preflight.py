@@ -65,6 +65,7 @@ def preflight(
 ) -> PreflightReport:
     """Scan ``cases`` and ``prompts`` with ``tier``'s pre-flight actions."""
     chain = chain or build_hooks(tier, use_case_id=use_case_id)
+    _prime(chain, cases, prompts)
     findings: list[Finding] = []
     details: list[str] = []
     scanned = 0
@@ -90,6 +91,19 @@ def preflight(
             findings += found
             details += [f.describe(text) for f in found]
     return PreflightReport(tier, tuple(findings), tuple(cleaned), scanned, tuple(details))
+
+
+def _prime(
+    chain: GuardChain, cases: Sequence[GoldenCase], prompts: Sequence[PromptTemplate]
+) -> None:
+    """Scan every text for PII in batches first (with a progress line past one second)."""
+    from usecase_kit.guardrails.pii import PiiScanner
+
+    texts = [str(getattr(c, n)) for c in cases for n in _CASE_FIELDS if getattr(c, n)]
+    texts += [t for p in prompts for t in (p.system, p.body) if t]
+    for step in chain.steps:
+        if isinstance(step.scanner, PiiScanner) and step.action("preflight") != "off":
+            step.scanner.prime(texts, what=f"{len(texts)} golden-case fields and prompts")
 
 
 def _scan(chain: GuardChain, text: str, role: str, location: str) -> list[Finding]:
