@@ -116,7 +116,7 @@ def test_a_pilot_rebuilt_from_its_cache_reports_the_same_findings(tmp_path: Path
                 text=True,
                 env=env,
                 timeout=300,
-            )  # fmt: skip
+            )
             for _ in range(3)
         ]
     for run in runs:
