@@ -185,3 +185,18 @@ def test_cli_is_registered() -> None:
     out = CliRunner().invoke(app, ["pii", "scan", "Call +33.1.23.45.67.89 today"])
     assert "'+33.1.23.45.67.89' at 5-22: PHONE_NUMBER" in out.output
     assert "fix:" in out.output
+
+
+def test_the_label_operator_reads_as_prose() -> None:
+    from usecase_kit.guardrails.base import Finding
+
+    text = "Call Ann Lee or Bob Ray on +44 20 7946 0958; Ann Lee knows."
+    spans = [(5, 12, "PERSON"), (16, 23, "PERSON"), (27, 43, "PHONE_NUMBER"), (45, 52, "PERSON")]
+    findings = [Finding("pii", kind, (a, b), kind, 0.9) for a, b, kind in spans]
+    assert redact(text, findings, "label") == ("Call ⟨name⟩ or ⟨name 2⟩ on ⟨phone⟩; ⟨name⟩ knows.")
+
+
+def test_shipped_storage_redaction_is_legible() -> None:
+    chain = build_hooks("high_confidence", allow=())
+    assert chain.storage_operator == "label"
+    assert chain.redact_for_storage("Mail ann.lee@example.org today") == "Mail ⟨email⟩ today"
