@@ -221,6 +221,11 @@ def _run_pilot(
         if spec.corpus
         else []
     )
+    from usecase_kit.prompts import portfolio_prompt_folder
+
+    prompts_dir, prompt_note = portfolio_prompt_folder(portfolio.source, spec.prompt)
+    if prompt_note:
+        notes.append(prompt_note)
     plan = PilotPlan(
         use_case_id=use_case.id,
         cases=cases,
@@ -229,6 +234,7 @@ def _run_pilot(
         corpus=corpus,
         tier=tier,
         concurrency=PILOT_CONCURRENCY,
+        prompts_dir=prompts_dir,
     )
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
