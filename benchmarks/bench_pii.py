@@ -10,7 +10,8 @@ patterns-only mode (no spaCy model).
 
     python benchmarks/bench_pii.py --data ../shared/data/pii/presidio_synth.jsonl
 
-Last line: ``pii_precision=… pii_recall=… pii_f1=… presidio_f1=…`` (whole file, overlap).
+Last line: ``pii_precision=… pii_recall=… pii_f1=… presidio_f1=…`` (whole file, overlap), then
+``pii_f1_heldout=…`` (odd template ids) and ``pii_exact_f1=…`` (whole file, exact boundaries).
 """
 
 from __future__ import annotations
@@ -138,11 +139,16 @@ def main() -> None:
     for name, part in (("tuning half", tune), ("held-out half", held_out)):
         print(line(f"toolkit, {name} ({len(part)})", score_spans(part, subset(rows, ours, part))))
         print(line(f"Presidio default, {name}", score_spans(part, subset(rows, base, part))))
+        exact = score_spans(part, subset(rows, ours, part), exact=True)
+        print(line(f"toolkit, {name} (exact)", exact))
+    held = score_spans(held_out, subset(rows, ours, held_out))
+    exact_all = score_spans(rows, ours, exact=True)
     if args.ablation:
         ablation(rows, held_out, args.model, o)
     print(
         f"pii_precision={o.precision():.3f} pii_recall={o.recall():.3f} "
-        f"pii_f1={o.f1():.3f} presidio_f1={b.f1():.3f}"
+        f"pii_f1={o.f1():.3f} presidio_f1={b.f1():.3f} pii_f1_heldout={held.f1():.3f} "
+        f"pii_exact_f1={exact_all.f1():.3f}"
     )
 
 

@@ -4,7 +4,8 @@ Rules, by the names ``PiiConfig.disable`` and ``bench_pii.py --ablation`` use:
 
 - (always) a span below its entity's score threshold is dropped: weak patterns such as US
   bank numbers score 0.05 unless a context word raises them;
-- ``trim``: a model (NER) span stops at a line break and loses a trailing possessive;
+- ``trim``: a model (NER) span stops at a line break and loses a trailing possessive, a
+  leading "the" and trailing symbols;
 - ``whole_token``: a URL or e-mail match covers its whole token: Presidio's URL pattern stops
   at the first valid top-level domain, so ``https://password.example.internal`` became a URL
   up to ``.int`` and left ``ernal`` in the text;
@@ -34,7 +35,11 @@ Rules, by the names ``PiiConfig.disable`` and ``bench_pii.py --ablation`` use:
 - ``false_ids``: a dotted number after "version"/"v" is not an IP address ("Version
   10.2.3.4"); a US driving licence needs at least six characters, a digit, and no ordinary
   word ("b1" was one); a URL without a scheme whose "top-level domain" is a capitalised word
-  ("yet.She") is a missing space.
+  ("yet.She") is a missing space;
+- ``merge_blocks``: pieces of one address (street, unit line, town, postcode, country), and a
+  date next to its time, overlapping or separated only by spaces, commas and line breaks,
+  become one finding: the whole address is one piece of personal data, and a reader sees one
+  redaction, not five.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ RULES = (
     "ordinary_words",
     "personal_context",
     "false_ids",
+    "merge_blocks",
 )
 #: A model ORGANIZATION with no corporate word: about one in five is one (measured); not reported.
 _UNSURE_ORG = "ORGANIZATION_UNSURE"
@@ -148,7 +154,46 @@ def refine(
         result = _personal_context(text, result)
     if "propagate_names" not in off:
         result = _propagate_names(text, result)
+    if "merge_blocks" not in off:
+        result = _merge_blocks(text, result)
     return sorted(result, key=lambda d: (d.start, -d.end))
+
+
+_ADDRESS_PARTS = frozenset({"STREET_ADDRESS", "ZIP_CODE", "LOCATION"})
+_BLOCK_JOIN = re.compile(r"[\s,;]{0,4}")
+_DATE_JOIN = re.compile(r"(?:\s{1,2}|T|,\s|\s(?:at|um|à)\s)")
+
+
+def _merge_blocks(text: str, found: list[Detected]) -> list[Detected]:
+    """Join an address's pieces (at least one a street address) and a date with its time."""
+    ordered = sorted(found, key=lambda d: (d.start, -d.end))
+    merged: list[list[Detected]] = []
+    for d in ordered:
+        if merged and _joins(text, merged[-1], d):
+            merged[-1].append(d)
+        else:
+            merged.append([d])
+    out = []
+    for group in merged:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        kinds = {d.kind for d in group}
+        kind = "DATE_TIME" if kinds == {"DATE_TIME"} else "STREET_ADDRESS"
+        best = max(group, key=lambda d: d.score)
+        end = max(d.end for d in group)
+        out.append(replace(best, kind=kind, start=group[0].start, end=end))
+    return out
+
+
+def _joins(text: str, group: list[Detected], d: Detected) -> bool:
+    end = max(g.end for g in group)
+    kinds = {g.kind for g in group} | {d.kind}
+    if kinds == {"DATE_TIME"}:
+        return d.start <= end or _DATE_JOIN.fullmatch(text, end, d.start) is not None
+    if not kinds <= _ADDRESS_PARTS or "STREET_ADDRESS" not in kinds:
+        return False
+    return d.start <= end or _BLOCK_JOIN.fullmatch(text, end, d.start) is not None
 
 
 #: Kinds the model reports that are personal data only next to a person (see personal_context).
@@ -385,7 +430,16 @@ def _trim(text: str, d: Detected) -> Detected:
     span = text[d.start : d.end]
     line = span.split("\n", 1)[0].rstrip()
     line = _POSSESSIVE.sub("", line).rstrip()
-    return replace(d, end=d.start + len(line))
+    line = _TAIL_JUNK.sub("", line)
+    lead = _LEADING_THE.match(line)
+    cut = lead.end() if lead and len(line) > lead.end() else 0
+    return replace(d, start=d.start + cut, end=d.start + len(line))
+
+
+#: "the United States", "The Clean Power Finance": the article is not part of the name.
+_LEADING_THE = re.compile(r"(?:the|The)\s+")
+#: Trailing characters that are neither letters nor digits nor closing punctuation.
+_TAIL_JUNK = re.compile(r"(?:\s+[^\w\s.)]+)+$")
 
 
 _TOKEN_KINDS = frozenset({"URL", "EMAIL_ADDRESS"})
