@@ -76,7 +76,8 @@ def redact(
     reader's word for the kind, for samples a committee reads; ``vault``: placeholders, but
     ``vault`` is required and keeps the values for ``Vault.restore``; ``mask``: the value's
     characters replaced by ``mask_char`` (the last ``keep_last`` kept); ``hash``:
-    ``<EMAIL:3f2a9c1d0b7e>``, an HMAC-SHA256 of the value under ``salt`` (at least 16 bytes), stable across texts so records can still be joined.
+    ``<EMAIL:3f2a9c1d0b7e>``, an HMAC-SHA256 of the value under ``salt`` (at least 16 bytes),
+    stable across texts so records can still be joined.
     """
     if operator == "vault" and vault is None:
         raise ConfigError("redact(operator='vault') needs a Vault to keep the values in.")
