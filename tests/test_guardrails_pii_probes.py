@@ -200,3 +200,22 @@ def test_shipped_storage_redaction_is_legible() -> None:
     chain = build_hooks("high_confidence", allow=())
     assert chain.storage_operator == "label"
     assert chain.redact_for_storage("Mail ann.lee@example.org today") == "Mail ⟨email⟩ today"
+
+
+def test_a_workspace_allow_list_does_not_make_build_hooks_import_presidio(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / ALLOW_FILE).write_text("Acme Mutual\nHarrogate\n")
+    code = (
+        "import sys; from usecase_kit.guardrails import build_hooks; "
+        "c = build_hooks('high_scrutiny'); "
+        "print([m for m in ('presidio_analyzer', 'spacy') if m in sys.modules]); "
+        "print(next(s.scanner.config.allow for s in c.steps if s.scanner.name == 'pii'))"
+    )
+    env = {**os.environ, "USECASE_KIT_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.splitlines() == ["[]", "('Acme Mutual', 'Harrogate')"]
