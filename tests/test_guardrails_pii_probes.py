@@ -219,3 +219,25 @@ def test_a_workspace_allow_list_does_not_make_build_hooks_import_presidio(tmp_pa
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.splitlines() == ["[]", "('Acme Mutual', 'Harrogate')"]
+
+
+def test_the_preflight_error_names_the_word_and_the_fix() -> None:
+    from usecase_kit.guardrails.policy import GuardrailPolicy
+    from usecase_kit.pilot import PilotPlan
+    from usecase_kit.pilot.guard import Guards, preflight_plan
+
+    data = {
+        "version": "t",
+        "controls": {},
+        "storage": {"scanners": ["secrets"]},
+        "tiers": {"high_confidence": {"pii": {"preflight": "block"}}},
+        "pii": {"mode": "patterns"},
+    }
+    chain = build_hooks("high_confidence", policy=GuardrailPolicy.model_validate(data), allow=())
+    cases = [GoldenCase("c1", "Mail bob@corp.local about the claim", "Done.")]
+    plan = PilotPlan("uc", cases, "customer_answer", ["offline:baseline"], tier="high_confidence")
+    with pytest.raises(InputError) as caught:
+        preflight_plan(plan, Guards(chain, "high_confidence"))
+    message = str(caught.value)
+    assert "golden:c1.question 'bob@corp.local' (characters 5-19" in message
+    assert "AnyDomainEmailRecognizer" in message and "fix:" in message
