@@ -89,9 +89,10 @@ class Guards:
 
         texts = list(texts)
         scanners = [*self.chain.storage_scanners, *(s.scanner for s in self.chain.steps)]
+        what = f"{len(set(texts))} questions, references and prompts"
         for scanner in scanners:
             if isinstance(scanner, PiiScanner):
-                scanner.prime(texts)
+                scanner.prime(texts, what=what)
 
 
 def guards_for(tier: str | None, use_case_id: str) -> Guards:
