@@ -19,6 +19,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from usecase_kit._sqlite import prepare_schema
 from usecase_kit.guardrails.base import Finding
 
 __all__ = ["CACHE_FILE", "ScanCache", "active", "use_scan_cache"]
@@ -41,7 +42,7 @@ class ScanCache:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self._db.executescript(_SCHEMA)
+        prepare_schema(self._db, _SCHEMA)  # WAL: a running pilot's writes never block a reader
         self._db.commit()
         self._salt = self._ensure_salt()
         self._lock = threading.Lock()
@@ -107,7 +108,10 @@ def use_scan_cache(folder: str | Path | None) -> ScanCache | None:
             return None
         path = Path(folder) / CACHE_FILE
         if _active is None or _active.path != path:
-            _active = ScanCache(path)
+            try:
+                _active = ScanCache(path)
+            except (OSError, sqlite3.Error):
+                _active = None  # an unusable workspace is reported by the pilot's own checks
         return _active
 
 
