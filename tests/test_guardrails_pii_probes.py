@@ -241,3 +241,23 @@ def test_the_preflight_error_names_the_word_and_the_fix() -> None:
     message = str(caught.value)
     assert "golden:c1.question 'bob@corp.local' (characters 5-19" in message
     assert "AnyDomainEmailRecognizer" in message and "fix:" in message
+
+
+def test_a_portfolios_allow_list_reaches_its_pilots_guards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from usecase_kit.pilot.guard import guards_for
+
+    monkeypatch.setenv("USECASE_KIT_HOME", str(tmp_path / "home"))
+    client = tmp_path / "client"
+    add_allowed(client / ALLOW_FILE, ["Acme Mutual"])
+    for tier in ("medium_confidence", None):
+        guards = guards_for(tier, "it-helpdesk", [client])
+        scanners = [*guards.chain.storage_scanners, *(s.scanner for s in guards.chain.steps)]
+        pii = [s for s in scanners if isinstance(s, PiiScanner)]
+        assert pii and all(s.config.allow == ("Acme Mutual",) for s in pii)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / ALLOW_FILE).write_text("ann@example.org\n")
+    with pytest.raises(InputError, match=r"line 1: 'ann@example\.org'"):
+        guards_for("medium_confidence", "it-helpdesk", [bad])

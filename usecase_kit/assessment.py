@@ -239,12 +239,16 @@ def _run_pilot(
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
     stamp = _fix_gates(use_case.id, tier, workspace, setup)
+    from usecase_kit.pilot.guard import guards_for
+
+    folders = [portfolio.source.parent] if portfolio.source else []
     run = run_pilot(
         plan,
         workspace=workspace,
         prices=setup.prices,
         budget_usd=budget,
         providers={provider: model},
+        guards=guards_for(tier, use_case.id, folders),  # the portfolio's pii_allow.txt too
     )
     return _Pilot(run, plan, getattr(model, "base_url", None), stamp)
 

@@ -311,7 +311,8 @@ def _preflight(
         use_case.id, cases, use_case.pilot.prompt, [OFFLINE], tier=tier, prompts_dir=folder
     )
     try:
-        preflight_plan(plan, guards_for(tier, use_case.id))
+        folders = [source.parent] if source else []
+        preflight_plan(plan, guards_for(tier, use_case.id, folders))
     except InputError as exc:
         return [f"use case '{use_case.id}', field 'pilot': {exc}"]
     return []

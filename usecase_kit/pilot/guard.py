@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit.errors import InputError
@@ -95,13 +96,17 @@ class Guards:
                 scanner.prime(texts, what=what)
 
 
-def guards_for(tier: str | None, use_case_id: str) -> Guards:
-    """The tier's hooks (none without a tier), always with storage redaction."""
+def guards_for(tier: str | None, use_case_id: str, allow_dirs: Iterable[Path] = ()) -> Guards:
+    """The tier's hooks (none without a tier), always with storage redaction. The PII
+    allow-list is the workspace's ``pii_allow.txt`` plus those in ``allow_dirs`` (a
+    portfolio's folder)."""
+    from usecase_kit.guardrails.allowlist import allow_files, read_allowed
     from usecase_kit.guardrails.chain import GuardChain, build_hooks
 
+    allow = read_allowed(allow_files(*allow_dirs))
     if tier is not None:
-        return Guards(build_hooks(tier, use_case_id=use_case_id), tier)
-    full = build_hooks("high_confidence", use_case_id=use_case_id)  # for its storage scanners
+        return Guards(build_hooks(tier, use_case_id=use_case_id, allow=allow), tier)
+    full = build_hooks("high_confidence", use_case_id=use_case_id, allow=allow)  # storage
     storage_only = GuardChain(
         "none",
         [],
