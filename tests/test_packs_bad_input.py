@@ -344,12 +344,13 @@ def test_a_kernel_that_raises_leaves_its_page_and_the_batch_goes_on(tmp_path: Pa
 
 def test_a_pilot_the_tiers_guardrails_would_block_stops_before_any_kernel(tmp_path: Path) -> None:
     """A high-scrutiny pilot whose golden set carries markup and whose prompt makes no AI
-    disclosure: its pre-flight blocks, and the batch says where before starting any kernel."""
+    disclosure: its pre-flight blocks on the prompt (personal data in the golden set is
+    redacted, not blocked, since issue 23), and the batch says where before any kernel."""
     folder = tmp_path / "in"
     record = _evil_use_case("strict", pilot=_golden(folder / "golden"))  # declared high scrutiny
     portfolio = folder / "portfolio.yaml"
     portfolio.write_text(yaml.safe_dump({"use_cases": [record]}), encoding="utf-8")
     result = _cli("packs", str(portfolio), "--output-dir", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert "Pre-flight" in result.stderr and "golden:" in result.stderr
+    assert "Pre-flight" in result.stderr and "prompt:" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

@@ -221,6 +221,11 @@ def _run_pilot(
         if spec.corpus
         else []
     )
+    from usecase_kit.prompts import portfolio_prompt_folder
+
+    prompts_dir, prompt_note = portfolio_prompt_folder(portfolio.source, spec.prompt)
+    if prompt_note:
+        notes.append(prompt_note)
     plan = PilotPlan(
         use_case_id=use_case.id,
         cases=cases,
@@ -229,16 +234,21 @@ def _run_pilot(
         corpus=corpus,
         tier=tier,
         concurrency=PILOT_CONCURRENCY,
+        prompts_dir=prompts_dir,
     )
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
     stamp = _fix_gates(use_case.id, tier, workspace, setup)
+    from usecase_kit.pilot.guard import guards_for
+
+    folders = [portfolio.source.parent] if portfolio.source else []
     run = run_pilot(
         plan,
         workspace=workspace,
         prices=setup.prices,
         budget_usd=budget,
         providers={provider: model},
+        guards=guards_for(tier, use_case.id, folders),  # the portfolio's pii_allow.txt too
     )
     return _Pilot(run, plan, getattr(model, "base_url", None), stamp)
 

@@ -276,7 +276,10 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
         except InputError as exc:
             problems.append(f"use case '{use_case.id}', field '{name}' ({relative}): {exc}")
     try:
-        template = PromptRegistry().get(spec.prompt)
+        from usecase_kit.prompts import portfolio_prompt_folder
+
+        folder, _ = portfolio_prompt_folder(portfolio.source, spec.prompt)
+        template = PromptRegistry(folder).get(spec.prompt)
         if "question" not in template.variables:
             problems.append(
                 f"use case '{use_case.id}', field 'pilot.prompt': the template {spec.prompt!r} "
@@ -285,11 +288,13 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
     except InputError as exc:
         problems.append(f"use case '{use_case.id}', field 'pilot.prompt': {exc}")
     if not problems:
-        problems += _preflight(use_case, loaded["pilot.golden_set"], setup)
+        problems += _preflight(use_case, loaded["pilot.golden_set"], setup, portfolio.source)
     return problems
 
 
-def _preflight(use_case: UseCase, cases: list[Any], setup: Setup) -> list[str]:
+def _preflight(
+    use_case: UseCase, cases: list[Any], setup: Setup, source: Path | None = None
+) -> list[str]:
     """The tier's pre-flight guardrails over the golden set and prompt, as the pilot will run
     them: a blocking finding stops the batch here, not in a kernel."""
     from usecase_kit.pilot import PilotPlan
@@ -301,9 +306,15 @@ def _preflight(use_case: UseCase, cases: list[Any], setup: Setup) -> list[str]:
     if tier == "prohibited":
         return []
     cases = cases[: use_case.pilot.max_cases] if use_case.pilot.max_cases else cases
-    plan = PilotPlan(use_case.id, cases, use_case.pilot.prompt, [OFFLINE], tier=tier)
+    from usecase_kit.prompts import portfolio_prompt_folder
+
+    folder, _ = portfolio_prompt_folder(source, use_case.pilot.prompt)
+    plan = PilotPlan(
+        use_case.id, cases, use_case.pilot.prompt, [OFFLINE], tier=tier, prompts_dir=folder
+    )
     try:
-        preflight_plan(plan, guards_for(tier, use_case.id))
+        folders = [source.parent] if source else []
+        preflight_plan(plan, guards_for(tier, use_case.id, folders))
     except InputError as exc:
         return [f"use case '{use_case.id}', field 'pilot': {exc}"]
     return []

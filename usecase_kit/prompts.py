@@ -34,11 +34,13 @@ from usecase_kit.errors import InputError
 from usecase_kit.providers.base import Message, Settings
 
 __all__ = [
+    "PORTFOLIO_PROMPTS",
     "PromptRegistry",
     "PromptTemplate",
     "VariableSpec",
     "check_prompt_ref",
     "load_prompt",
+    "portfolio_prompt_folder",
     "prompt_version",
 ]
 
@@ -331,3 +333,57 @@ _REGISTRY_HEADER = (
 def load_prompt(ref: str, root: str | Path | None = None) -> PromptTemplate:
     """Shortcut for ``PromptRegistry(root).get(ref)``."""
     return PromptRegistry(root).get(ref)
+
+
+#: A portfolio's own prompt templates: this folder beside the portfolio file.
+PORTFOLIO_PROMPTS = "prompts"
+
+
+def portfolio_prompt_folder(portfolio_file: Path | None, ref: str) -> tuple[Path | None, str]:
+    """The folder prompt ``ref`` is read from for a portfolio, and a note for the pack.
+
+    A portfolio may keep templates in ``prompts/`` beside it (the same format, sandbox and
+    versioning as ``templates/prompts/``). When that folder holds ``<name>.md`` it is used, and
+    wins over a shipped template of the same name (the note says so); otherwise ``(None, "")``:
+    the shipped templates. Every file in the folder must resolve inside it (no symlink or
+    ``..`` out of it), and the chosen template must be non-empty UTF-8 text.
+    """
+    if portfolio_file is None:
+        return None, ""
+    folder = portfolio_file.parent / PORTFOLIO_PROMPTS
+    name = _checked_name(ref.partition("@")[0])
+    path = folder / f"{name}.md"
+    if not folder.is_dir() or not (path.exists() or path.is_symlink()):
+        return None, ""
+    _check_confined(folder, portfolio_file.parent)
+    text = read_text(path, "prompt template")
+    if not text.strip():
+        raise InputError(
+            f"{path}: the prompt template is empty; write its YAML front matter and body "
+            f"(see templates/prompts/faq_answer.md), or delete the file to use a shipped one."
+        )
+    shipped = PromptRegistry()
+    note = f"Prompt {name!r} is the portfolio's own ({path})."
+    if name in shipped.names():
+        note = (
+            f"Prompt {name!r} comes from the portfolio's prompts folder ({path}), not the "
+            "toolkit's shipped template of the same name."
+        )
+    return folder, note
+
+
+def _check_confined(folder: Path, portfolio_dir: Path) -> None:
+    """Refuse a prompts folder, or any file in it, that leads outside it (symlink or ``..``)."""
+    inside = folder.resolve()
+    if not inside.is_relative_to(portfolio_dir.resolve()):
+        raise InputError(
+            f"{folder}: the portfolio's prompts folder is a link to {inside}, outside the "
+            "portfolio's folder; make it a real folder beside the portfolio."
+        )
+    for item in sorted(folder.rglob("*")):
+        target = item.resolve()
+        if not target.is_relative_to(inside):
+            raise InputError(
+                f"{item}: points outside the portfolio's prompts folder (to {target}); copy the "
+                "file into the folder instead of linking to it."
+            )

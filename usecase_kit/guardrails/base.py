@@ -59,6 +59,29 @@ class Finding:
     def end(self) -> int:
         return self.span[1]
 
+    @property
+    def detector(self) -> str:
+        """What found it: the recognizer named in ``reason`` ("PERSON (SpacyRecognizer)")."""
+        inner = self.reason.rsplit("(", 1)[-1].rstrip(")") if "(" in self.reason else ""
+        return inner or self.scanner
+
+    @property
+    def fix(self) -> str:
+        """What a consultant can do about it, in one line."""
+        return _FIXES.get(self.scanner, _FIXES[""])
+
+    def describe(self, text: str) -> str:
+        """One line naming the exact words (taken from ``text``, the scanned text: a Finding
+        never stores them), where they are, what found them, how sure, and the fix."""
+        words = text[self.start : self.end] if self.end > self.start else ""
+        what = f"{words!r} " if words else ""
+        where = f"{self.location} " if self.location else ""
+        span = f"characters {self.start}-{self.end}, " if self.end > self.start else ""
+        return (
+            f"{where}{what}({span}{self.scanner} {self.kind} by {self.detector}, score "
+            f"{self.score:.2f}, {self.action}); fix: {self.fix}"
+        )
+
     def decided(self, action: Action, location: str | None = None) -> Finding:
         return replace(
             self, action=action, location=self.location if location is None else location
@@ -68,6 +91,22 @@ class Finding:
         data = asdict(self)
         data["span"] = list(self.span)
         return data
+
+
+_POLICY = "change the tier's action in templates/guardrails.yaml (tiers.<tier>.<scanner>)"
+_FIXES = {
+    "pii": "not personal data (the client's name, a product, a market)? allow-list it: "
+    "usecase-kit pii allow 'WORD'; personal data? reword or remove it, or " + _POLICY,
+    "secrets": "remove the credential from the text (keys belong in credentials.env), or "
+    + _POLICY,
+    "injection": "reword the text so it gives the model no instructions, or " + _POLICY,
+    "banned_terms": "reword without the banned term, or edit the use case's banned_terms in "
+    "templates/guardrails.yaml",
+    "ai_disclosure": "tell the model to say it is an AI in the system prompt (or set the use "
+    "case's disclosed_in in templates/guardrails.yaml)",
+    "output": "shorten the answer or fix its format, or change the use case's output rules",
+    "": _POLICY,
+}
 
 
 @dataclass(frozen=True)

@@ -172,12 +172,22 @@ def build_hooks(
     policy: GuardrailPolicy | None = None,
     output_model: type[BaseModel] | None = None,
     extra: Sequence[Step] = (),
+    allow: Sequence[str] | None = None,
 ) -> GuardChain:
     """The hook chain for ``tier`` (and ``use_case_id``'s terms and output rules).
 
-    ``extra`` appends custom scanners (a ``Step`` each). Refuses the prohibited tier.
+    ``extra`` appends custom scanners (a ``Step`` each). ``allow`` adds words that are never
+    personal data for this client to the policy's ``pii.allow``; None reads the workspace's
+    ``pii_allow.txt`` (``guardrails.allowlist``). Refuses the prohibited tier.
     """
     policy = policy or load_policy()
+    if allow is None:
+        from usecase_kit.guardrails.allowlist import allow_files, read_allowed
+
+        allow = read_allowed(allow_files())
+    if allow:
+        words = tuple(dict.fromkeys((*policy.pii.allow, *allow)))
+        policy = policy.model_copy(update={"pii": policy.pii.model_copy(update={"allow": words})})
     if tier == "prohibited":
         raise ConfigError("Tier 'prohibited' (EU AI Act Art. 5) is not deployable: no pilot runs.")
     actions = policy.for_tier(tier)

@@ -7,7 +7,9 @@ model). Presidio is imported on first use, never at ``import usecase_kit``.
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -29,9 +31,16 @@ EXTRA_RECOGNIZERS = (
     "CardNumberRecognizer",
     "UkNinoRecognizer",
     "UkPostcodeRecognizer",
+    "UkNinoSeparatedRecognizer",
+    "UkDrivingLicenceRecognizer",
+    "LowerCaseAddressRecognizer",
+    "UkPostcodeAnyCaseRecognizer",
+    "AnyDomainEmailRecognizer",
+    "SpelledPhoneRecognizer",
+    "LowerCaseNameRecognizer",
 )
 
-__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner"]
+__all__ = ["DEFAULT_THRESHOLDS", "EXTRA_RECOGNIZERS", "PiiConfig", "PiiScanner", "allowed"]
 
 #: Per-entity score floors (the rest use ``PiiConfig.score_threshold``).
 DEFAULT_THRESHOLDS: dict[str, float] = {}
@@ -56,6 +65,11 @@ class PiiConfig(BaseModel):
     thresholds: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     disable: tuple[str, ...] = Field(
         (), description="toolkit recognizers (e.g. StreetAddressRecognizer) or rules to turn off"
+    )
+    allow: tuple[str, ...] = Field(
+        (),
+        description="words and phrases that are never personal data for this client (its name, "
+        "products, markets); matched whole, ignoring case",
     )
 
     @field_validator("disable")
@@ -98,30 +112,59 @@ class PiiScanner:
     def scan(self, text: str) -> list[Finding]:
         return list(_memo(self, self._key, text))
 
-    def prime(self, texts: Iterable[str], batch_size: int = 32) -> int:
+    def prime(self, texts: Iterable[str], batch_size: int = 32, what: str = "texts") -> int:
         """Scan many texts ahead, in batches through spaCy (about twice as fast per text as
-        one at a time), so later ``scan`` calls on them are memo hits. Returns how many were
-        scanned now."""
+        one at a time), so later ``scan`` calls on them are memo hits. Texts found in the
+        workspace's scan cache (``pii_cache.use_scan_cache``) are not scanned again. When the
+        scanning takes over a second, a progress line on stderr says what is scanned. Returns
+        how many were scanned now."""
+        from usecase_kit.guardrails import pii_cache
+
         with _MEMO_LOCK:
             todo = list(
                 dict.fromkeys(t for t in texts if t.strip() and (self._key, t) not in _MEMO)
             )
+        disk = pii_cache.active()
+        if disk is not None and todo:
+            missing = []
+            for text in todo:
+                hit = disk.get(self._key, text)
+                if hit is None:
+                    missing.append(text)
+                else:
+                    _remember(self._key, text, hit)
+            todo = missing
+        if not todo:
+            return 0
+        progress = _Progress(len(todo), what)
         small = [t for t in todo if len(t) <= _CHUNK]
-        analyzer = self.analyzer()
+        done: list[tuple[str, tuple[Finding, ...]]] = []
         if small and self.uses_model:
-            with _ANALYZE_LOCK:
-                batches = list(
-                    analyzer.nlp_engine.process_batch(small, "en", batch_size=batch_size)
-                )
-            for text, artifacts in batches:
+            analyzer = self.analyzer()
+            for start in range(0, len(small), batch_size):
+                batch = small[start : start + batch_size]
                 with _ANALYZE_LOCK:
-                    results = analyzer.analyze(text=text, language="en", nlp_artifacts=artifacts)
-                _remember(self._key, text, self._findings(text, _detected(results, 0)))
-            done = set(small)
-            todo = [t for t in todo if t not in done]
+                    processed = list(analyzer.nlp_engine.process_batch(batch, "en"))
+                for text, artifacts in processed:
+                    with _ANALYZE_LOCK:
+                        results = analyzer.analyze(
+                            text=text, language="en", nlp_artifacts=artifacts
+                        )
+                    found = self._findings(text, _detected(results, 0))
+                    _remember(self._key, text, found)
+                    done.append((text, found))
+                progress.update(len(done))
+            handled = set(small)
+            todo = [t for t in todo if t not in handled]
         for text in todo:
-            self.scan(text)
-        return len(small) + len(todo)
+            found = self._scan(text)
+            _remember(self._key, text, found)
+            done.append((text, found))
+            progress.update(len(done))
+        progress.close(kept=disk is not None)
+        if disk is not None:
+            disk.put_many(self._key, done)
+        return len(done)
 
     def _scan(self, text: str) -> tuple[Finding, ...]:
         if not text.strip():
@@ -132,7 +175,10 @@ class PiiScanner:
     def _findings(self, text: str, detected: list[Detected]) -> tuple[Finding, ...]:
         cfg = self.config
         off = frozenset(cfg.disable)
-        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off)
+        model = cfg.model if self.uses_model else None
+        kept = refine(text, _dedupe(detected), cfg.thresholds, cfg.score_threshold, off, model)
+        if cfg.allow:
+            kept = [d for d in kept if not allowed(text[d.start : d.end], cfg.allow)]
         return tuple(
             Finding(
                 self.name, d.kind, (d.start, d.end), f"{d.kind} ({d.recognizer})", round(d.score, 3)
@@ -146,6 +192,17 @@ class PiiScanner:
         with _ANALYZE_LOCK:  # spaCy pipelines are not guaranteed thread-safe
             results = analyzer.analyze(text=chunk, language="en")
         return _detected(results, offset)
+
+
+def allowed(value: str, allow: Iterable[str]) -> bool:
+    """Is the found ``value`` an allow-list entry, or made only of entries ("Acme Europe" with
+    "Acme" and "Europe" allowed)? Case and surrounding punctuation are ignored."""
+    words = {" ".join(a.casefold().split()) for a in allow}
+    norm = " ".join(value.casefold().strip(" .,;:!?'\"()[]").split())
+    if norm in words or norm.removeprefix("the ") in words:
+        return True
+    parts = [p.strip(".,;:!?'\"()[]") for p in norm.split()]
+    return bool(parts) and all(p in words or p in ("the", "of", "and", "&") for p in parts)
 
 
 def _detected(results: Iterable[Any], offset: int) -> list[Detected]:
@@ -175,9 +232,40 @@ def _memo(scanner: PiiScanner, key: str, text: str) -> tuple[Finding, ...]:
         if found is not None:
             _MEMO.move_to_end((key, text))
             return found
+    from usecase_kit.guardrails import pii_cache
+
+    disk = pii_cache.active()
+    cached = disk.get(key, text) if disk is not None else None
+    if cached is not None:
+        _remember(key, text, cached)
+        return cached
     found = scanner._scan(text)
     _remember(key, text, found)
+    if disk is not None:
+        disk.put_many(key, [(text, found)])
     return found
+
+
+class _Progress:
+    """A progress line on stderr, shown only once scanning has taken over a second."""
+
+    def __init__(self, total: int, what: str) -> None:
+        self.total, self.what = total, what
+        self.start = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        if time.monotonic() - self.start < 1.0:
+            return
+        self.shown = True
+        print(f"\rScanning {self.what} for personal data (PII): {done}/{self.total}",
+              end="", file=sys.stderr, flush=True)  # fmt: skip
+
+    def close(self, kept: bool) -> None:
+        if self.shown:
+            self.update(self.total)
+            note = "; kept in the workspace's scan cache for the next run" if kept else ""
+            print(f" ({time.monotonic() - self.start:.1f} s{note})", file=sys.stderr, flush=True)
 
 
 def _remember(key: str, text: str, found: tuple[Finding, ...]) -> None:

@@ -9,6 +9,7 @@ suffixes only) and the usual continental forms; benchmarks/bench_pii.py measures
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = ["extra_recognizers"]
@@ -105,7 +106,7 @@ _PLACE_CUE = (
     r"based in|located in|headquartered in|returned to|flew to|travel(?:l?ed|l?ing)? to|"
     r"arrived (?:in|at)|(?:I am|I'm|we are|we're) (?:in|from))"
 )
-_PLACE = r"\p{Lu}[\p{L}'’-]+(?:[ \t]+(?:\p{Lu}[\p{L}'’-]+|de|del|la|di|da|do|am|upon)){0,3}"
+_PLACE = r"\p{Lu}[\p{L}'’-]+(?:[ \t]+(?:\p{Lu}[\p{L}'’-]+|(?:de|del|la|di|da|do|am|upon)\b)){0,3}"
 
 _EMPLOYER_CUE = r"\b(?:work(?:s|ed|ing)? (?:at|for)|employed (?:at|by)|employer(?: is|:)|joined)"
 _ORG = r"\p{Lu}[\p{L}\d&'.-]+(?:[ \t]+(?:\p{Lu}[\p{L}\d&'.-]*|&|and|of)){0,3}"
@@ -132,6 +133,116 @@ def _card_recognizer() -> Any:
     )
 
 
+_UK_POSTCODE = r"(?:gir\s?0aa|[a-pr-uwyz](?:[a-hk-y]?\d[a-z\d]?)\s?\d[abd-hjlnp-uw-z]{2})"
+_LOWER_STREET = (
+    r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|close|way|crescent|gardens|terrace|place|"
+    r"court|grove|square|row|mews|hill|park|walk|parade)"
+)
+_NUMBER_WORDS = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+
+
+def _uk_patterns() -> list[Any]:
+    """UK identifiers Presidio's own patterns miss: a National Insurance number with hyphens,
+    dots or spaces in any case, a lower-case postcode and address, a driving licence number.
+
+    The driving licence number is DVLA's 16-character form: five letters of the surname
+    (padded with 9), six digits of the birth date (the month's tens digit plus 5 for a woman),
+    two initials (padded with 9), a digit, two check characters.
+    """
+    return [
+        _recognizer(
+            "UK_NINO",
+            "UkNinoSeparatedRecognizer",
+            [
+                (
+                    "NI number, any separator",
+                    r"(?i)\b(?!bg|gb|nk|kn|nt|tn|zz)[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z]"
+                    r"(?:[ .-]?\d{2}){3}[ .-]?[a-d]\b",
+                    0.5,
+                )
+            ],
+            context=["national insurance", "ni number", "nino", "ni no", "insurance number"],
+        ),
+        _recognizer(
+            "UK_DRIVING_LICENCE",
+            "UkDrivingLicenceRecognizer",
+            [
+                (
+                    "DVLA licence number",
+                    r"(?i)\b[a-z9]{5}\d[0156]\d(?:0[1-9]|[12]\d|3[01])\d[a-z9]{2}\d[a-z\d]{2}\b",
+                    0.6,
+                )
+            ],
+            context=["licence", "license", "driving", "dvla"],
+        ),
+        _recognizer(
+            "STREET_ADDRESS",
+            "LowerCaseAddressRecognizer",
+            [
+                (
+                    "lower-case number, street, town, postcode",
+                    rf"(?<![\w.,-])\d{{1,4}}[a-z]?[ \t]+(?:[a-z][a-z'-]+[ \t]+){{1,3}}"
+                    rf"{_LOWER_STREET}\b(?:,?[ \t]+(?!and\b|or\b|but\b)[a-z][a-z'-]+\b){{0,2}}"
+                    rf"(?:,?[ \t]+{_UK_POSTCODE}\b)?",
+                    0.7,
+                )
+            ],
+            flags=_FLAGS_CASE,
+        ),
+        _recognizer(
+            "ZIP_CODE",
+            "UkPostcodeAnyCaseRecognizer",
+            [("UK postcode, any case (needs context)", rf"(?i)\b{_UK_POSTCODE}\b", 0.3)],
+            context=["postcode", "post code", "address", "live", "lives", "street", "road"],
+        ),
+    ]
+
+
+def _contact_patterns() -> list[Any]:
+    """Contact details Presidio's validated patterns skip: an e-mail address on a reserved or
+    private domain (``.local``, ``.example``, ``.internal``: Presidio checks the public suffix
+    list), one spelled out in words ("jane dot doe at gmail dot com"), a phone number in words
+    ("oh seven seven double oh ...") and an international number with dots (``+33.1.23.45``)."""
+    return [
+        _recognizer(
+            "EMAIL_ADDRESS",
+            "AnyDomainEmailRecognizer",
+            [
+                (
+                    "address on any domain",
+                    r"(?i)(?<![\w.+-])[\w.+-]+@[a-z\d-]+(?:\.[a-z\d-]+)*\.[a-z]{2,}\b",
+                    0.6,
+                ),
+                (
+                    "address in words",
+                    r"(?i)\b[a-z\d_-]+(?:[ \t]+(?:dot|\.)[ \t]+[a-z\d_-]+)*[ \t]+"
+                    r"(?:at|\[at\]|\(at\))[ \t]+[a-z\d-]+(?:[ \t]+(?:dot|\[dot\]|\(dot\))[ \t]+"
+                    r"[a-z]{2,})*[ \t]+(?:dot|\[dot\]|\(dot\))[ \t]+"
+                    r"(?:com|org|net|edu|gov|int|info|biz|io|co|uk|ie|de|fr|es|it|nl|be|ch|at|se|"
+                    r"no|dk|fi|pl|pt|eu|us|ca|au|nz|in|jp|cn|local|example)\b",
+                    0.6,
+                ),
+            ],
+        ),
+        _recognizer(
+            "PHONE_NUMBER",
+            "SpelledPhoneRecognizer",
+            [
+                (
+                    "digits in words",
+                    rf"(?i)\b{_NUMBER_WORDS}(?:[ \t,-]+{_NUMBER_WORDS}){{7,15}}\b",
+                    0.6,
+                ),
+                (
+                    "international, any separator",
+                    r"(?<![\w+.])\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){3,7}(?![\w-]|\.\d)",
+                    0.75,
+                ),
+            ],
+        ),
+    ]
+
+
 def _recognizer(entity: str, name: str, patterns: list[tuple[str, str, float]], **kw: Any) -> Any:
     from presidio_analyzer import Pattern, PatternRecognizer
 
@@ -142,6 +253,60 @@ def _recognizer(entity: str, name: str, patterns: list[tuple[str, str, float]], 
         global_regex_flags=kw.pop("flags", _FLAGS_CASE),
         **kw,
     )
+
+
+def _lowercase_names() -> Any:
+    """Names in lower case, which the NER model does not see: after a cue ("my name is priya
+    sharma") and two given names joined by "and" ("priya and tom"). A word counts as a name
+    when it is a given name (US Census list) or no ordinary English word, and at least one
+    of the pair is a given name."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    from usecase_kit.guardrails.pii_engine import DEFAULT_MODEL, model_installed
+    from usecase_kit.guardrails.pii_words import is_given_name, is_ordinary_word
+
+    model = DEFAULT_MODEL if model_installed(DEFAULT_MODEL) else None
+    cue = re.compile(
+        r"(?i:\bmy name is|\bname is|\bname:|\bcalls? me|\bsigned,?"
+        r"|\bregards,|\bsincerely,)[ \t]+([a-z][a-z'-]+)(?:[ \t]+([a-z][a-z'-]+))?"
+    )
+    pair = re.compile(r"(?<![\w'-])([a-z][a-z'-]+)[ \t]+(?:and|&)[ \t]+([a-z][a-z'-]+)(?![\w'-])")
+
+    name = "LowerCaseNameRecognizer"
+
+    def name_like(word: str) -> bool:
+        return is_given_name(word) or not is_ordinary_word(word, model)
+
+    class LowerCaseNameRecognizer(EntityRecognizer):
+        def load(self) -> None:
+            return None
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            out = []
+
+            def add(match: Any, group: int, score: float) -> None:
+                meta = {
+                    "recognizer_name": name,
+                    "recognizer_identifier": str(getattr(self, "id", name)),
+                }
+                found = RecognizerResult("PERSON", match.start(group), match.end(group), score)
+                found.recognition_metadata = meta
+                out.append(found)
+
+            for m in cue.finditer(text):
+                first, last = m.group(1), m.group(2)
+                if name_like(first):
+                    add(m, 1, 0.6)
+                    if last and name_like(last):
+                        out[-1].end = m.end(2)
+            for m in pair.finditer(text):
+                a, b = m.group(1), m.group(2)
+                if name_like(a) and name_like(b) and (is_given_name(a) or is_given_name(b)):
+                    add(m, 1, 0.55)
+                    add(m, 2, 0.55)
+            return out
+
+    return LowerCaseNameRecognizer(supported_entities=["PERSON"], name="LowerCaseNameRecognizer")
 
 
 def extra_recognizers() -> list[Any]:
@@ -209,6 +374,9 @@ def extra_recognizers() -> list[Any]:
             [("cue + employer", rf"(?<=(?i:{_EMPLOYER_CUE})[ \t]+){_ORG}", 0.6)],
         ),
         _card_recognizer(),
+        *_uk_patterns(),
+        *_contact_patterns(),
+        _lowercase_names(),
         UkNinoRecognizer(),
         UkPostcodeRecognizer(supported_entity="ZIP_CODE"),
     ]

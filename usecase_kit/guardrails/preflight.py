@@ -33,6 +33,9 @@ class PreflightReport:
     findings: tuple[Finding, ...]
     cases: tuple[GoldenCase, ...]
     texts_scanned: int
+    #: One line per finding naming the words found (``Finding.describe``): for the screen,
+    #: never for a file (the words may be personal data); ``summary()`` leaves them out.
+    details: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -62,7 +65,9 @@ def preflight(
 ) -> PreflightReport:
     """Scan ``cases`` and ``prompts`` with ``tier``'s pre-flight actions."""
     chain = chain or build_hooks(tier, use_case_id=use_case_id)
+    _prime(chain, cases, prompts)
     findings: list[Finding] = []
+    details: list[str] = []
     scanned = 0
     cleaned = []
     for case in cases:
@@ -74,6 +79,7 @@ def preflight(
             scanned += 1
             found = _scan(chain, text, "user", f"golden:{case.id}.{name}")
             findings += found
+            details += [f.describe(text) for f in found]
             cut = [f for f in found if f.action == "redact"]
             if cut:
                 changes[name] = redact(text, cut, "placeholder")
@@ -81,8 +87,23 @@ def preflight(
     for prompt in prompts:
         for role, text in (("system", prompt.system), ("user", prompt.body)):
             scanned += 1
-            findings += _scan(chain, text, role, f"prompt:{prompt.name}@{prompt.version}.{role}")
-    return PreflightReport(tier, tuple(findings), tuple(cleaned), scanned)
+            found = _scan(chain, text, role, f"prompt:{prompt.name}@{prompt.version}.{role}")
+            findings += found
+            details += [f.describe(text) for f in found]
+    return PreflightReport(tier, tuple(findings), tuple(cleaned), scanned, tuple(details))
+
+
+def _prime(
+    chain: GuardChain, cases: Sequence[GoldenCase], prompts: Sequence[PromptTemplate]
+) -> None:
+    """Scan every text for PII in batches first (with a progress line past one second)."""
+    from usecase_kit.guardrails.pii import PiiScanner
+
+    texts = [str(getattr(c, n)) for c in cases for n in _CASE_FIELDS if getattr(c, n)]
+    texts += [t for p in prompts for t in (p.system, p.body) if t]
+    for step in chain.steps:
+        if isinstance(step.scanner, PiiScanner) and step.action("preflight") != "off":
+            step.scanner.prime(texts, what=f"{len(texts)} golden-case fields and prompts")
 
 
 def _scan(chain: GuardChain, text: str, role: str, location: str) -> list[Finding]:

@@ -19,8 +19,25 @@ from usecase_kit.guardrails.vault import Vault, short_label
 
 __all__ = ["OPERATORS", "Operator", "merge_overlaps", "redact"]
 
-Operator = Literal["placeholder", "mask", "hash", "vault"]
-OPERATORS: tuple[Operator, ...] = ("placeholder", "mask", "hash", "vault")
+Operator = Literal["placeholder", "label", "mask", "hash", "vault"]
+OPERATORS: tuple[Operator, ...] = ("placeholder", "label", "mask", "hash", "vault")
+#: Reader's words for the ``label`` operator (others: the kind, lower case, spaces for "_").
+_LABELS = {
+    "PERSON": "name",
+    "EMAIL_ADDRESS": "email",
+    "PHONE_NUMBER": "phone",
+    "STREET_ADDRESS": "address",
+    "LOCATION": "place",
+    "ORGANIZATION": "organisation",
+    "DATE_TIME": "date",
+    "CREDIT_CARD": "card number",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP address",
+    "US_SSN": "SSN",
+    "UK_NINO": "NI number",
+    "ZIP_CODE": "postcode",
+    "NRP": "group",
+}
 _MIN_SALT_BYTES = 16
 
 
@@ -55,10 +72,12 @@ def redact(
     """``text`` with each finding's span replaced according to ``operator``.
 
     ``placeholder``: ``<EMAIL_1>`` (numbered per value within this text, or within ``vault``
-    when given); ``vault``: the same, but ``vault`` is required and keeps the values for
-    ``Vault.restore``; ``mask``: the value's characters replaced by ``mask_char`` (the last
-    ``keep_last`` kept); ``hash``: ``<EMAIL:3f2a9c1d0b7e>``, an HMAC-SHA256 of the value under
-    ``salt`` (at least 16 bytes), stable across texts so records can still be joined.
+    when given); ``label``: ``⟨email⟩``, ``⟨name⟩``, ``⟨name 2⟩`` for a second person: the
+    reader's word for the kind, for samples a committee reads; ``vault``: placeholders, but
+    ``vault`` is required and keeps the values for ``Vault.restore``; ``mask``: the value's
+    characters replaced by ``mask_char`` (the last ``keep_last`` kept); ``hash``:
+    ``<EMAIL:3f2a9c1d0b7e>``, an HMAC-SHA256 of the value under ``salt`` (at least 16 bytes),
+    stable across texts so records can still be joined.
     """
     if operator == "vault" and vault is None:
         raise ConfigError("redact(operator='vault') needs a Vault to keep the values in.")
@@ -93,6 +112,11 @@ def _replacement(
 ) -> str:
     if operator in ("placeholder", "vault"):
         return numbering.token(kind, value)
+    if operator == "label":
+        token = numbering.token(kind, value)  # <NAME_2>: the number tells people apart
+        number = token.rsplit("_", 1)[-1].rstrip(">")
+        word = _LABELS.get(kind, kind.lower().replace("_", " "))
+        return f"⟨{word}⟩" if number == "1" else f"⟨{word} {number}⟩"
     if operator == "mask":
         keep = max(0, min(keep_last, len(value) - 1))
         return mask_char * (len(value) - keep) + value[len(value) - keep :]

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit.errors import InputError
@@ -89,18 +90,23 @@ class Guards:
 
         texts = list(texts)
         scanners = [*self.chain.storage_scanners, *(s.scanner for s in self.chain.steps)]
+        what = f"{len(set(texts))} questions, references and prompts"
         for scanner in scanners:
             if isinstance(scanner, PiiScanner):
-                scanner.prime(texts)
+                scanner.prime(texts, what=what)
 
 
-def guards_for(tier: str | None, use_case_id: str) -> Guards:
-    """The tier's hooks (none without a tier), always with storage redaction."""
+def guards_for(tier: str | None, use_case_id: str, allow_dirs: Iterable[Path] = ()) -> Guards:
+    """The tier's hooks (none without a tier), always with storage redaction. The PII
+    allow-list is the workspace's ``pii_allow.txt`` plus those in ``allow_dirs`` (a
+    portfolio's folder)."""
+    from usecase_kit.guardrails.allowlist import allow_files, read_allowed
     from usecase_kit.guardrails.chain import GuardChain, build_hooks
 
+    allow = read_allowed(allow_files(*allow_dirs))
     if tier is not None:
-        return Guards(build_hooks(tier, use_case_id=use_case_id), tier)
-    full = build_hooks("high_confidence", use_case_id=use_case_id)  # for its storage scanners
+        return Guards(build_hooks(tier, use_case_id=use_case_id, allow=allow), tier)
+    full = build_hooks("high_confidence", use_case_id=use_case_id, allow=allow)  # storage
     storage_only = GuardChain(
         "none",
         [],
@@ -127,11 +133,13 @@ def preflight_plan(plan: PilotPlan, guards: Guards) -> tuple[PilotPlan, Prefligh
     report = preflight(plan.cases, prompts, tier=guards.tier, chain=guards.chain)
     if report.blocked:
         places = report.summary()["blocking"]
+        lines = [d for f, d in zip(report.findings, report.details, strict=False)
+                 if f.action == "block"]  # fmt: skip
         raise InputError(
             f"Pre-flight: the {guards.tier.replace('_', ' ')} tier's guardrails block this pilot "
-            f"before any call ({len(places)} place(s)); fix the golden set or prompt, or change "
-            "the policy in templates/guardrails.yaml:",
-            [f"{p}: {_kinds(report, p)}" for p in places[:20]],
+            f"before any call ({len(places)} place(s)); each line names the words, where they "
+            "are, what found them and the fix:",
+            lines[:20] or [f"{p}: {_kinds(report, p)}" for p in places[:20]],
         )
     return replace(plan, cases=list(report.cases)), report
 

@@ -136,6 +136,7 @@ def run_pilot(
     """
     cap = budget_usd if budget_usd is not None else plan.budget_usd
     guards = guards or guards_for(plan.tier, plan.use_case_id)
+    _use_scan_cache(workspace)
     plan, report = preflight_plan(plan, guards)
     tasks = prepare(plan, prices, cap, providers or {})
     rid = run_id or run_id_for(plan, tasks)
@@ -580,14 +581,27 @@ def _skipped(task: Task, ctx: _Context) -> CallRecord:
     return ctx.guards.record(record)
 
 
+def _use_scan_cache(workspace: str | Path) -> None:
+    """PII scans persist in the workspace (``pii_scans.sqlite``): a cached rerun reads them."""
+    from usecase_kit.guardrails.pii_cache import use_scan_cache
+
+    use_scan_cache(workspace)
+
+
 def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
     """A cached answer (stored redacted), checked by the tier's after-call hooks again."""
     completion = store.cached(task.cache_key)
     if completion is None:
         return None
     guard = ctx.guards.chain.new_call()
+    started = now_iso()
+    # the prompt is checked as a live call's would be: without this a rebuilt pack showed
+    # no before-call findings (issue 23: "12 x PII PHONE NUMBER" once, "no findings" next)
+    pre = guard.before_call(task.messages)
+    if pre.blocked is not None:
+        return _blocked(task, ctx, pre.blocked.reason, guard, started)
     cost = _cost(task.arm, completion.usage)
-    return _guarded(task, ctx, completion, cost, now_iso(), guard, cache_hit=True)
+    return _guarded(task, ctx, completion, cost, started, guard, cache_hit=True)
 
 
 def _audit_texts(task: Task, record: CallRecord, ctx: _Context) -> tuple[str, str]:
