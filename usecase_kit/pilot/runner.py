@@ -46,12 +46,19 @@ from usecase_kit.pilot.prepare import (
 )
 from usecase_kit.pilot.records import CallRecord, PilotRun
 from usecase_kit.pilot.store import Store, budget_key, now_iso
-from usecase_kit.providers.base import CallFailed, Completion, Provider, Usage
+from usecase_kit.providers.base import (
+    CallFailed,
+    Completion,
+    Provider,
+    Usage,
+    prompt_token_bound,
+)
 
 __all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "PilotInterrupted", "run_pilot", "run_plan_file"]
 
 #: Failure kinds after which the provider may still have billed the attempt: charged in full.
-_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "other"})
+#: ``usage`` is a provider fault (counts that cannot be true, an answer over the size limit).
+_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "usage", "other"})
 #: Failure kinds worth another attempt.
 _RETRYABLE = frozenset({"rate_limit", "server", "timeout", "connection", "unreachable"})
 #: Backoff between attempts (as the openai client does): 0.5 s doubling to 8 s, jittered; a
@@ -85,6 +92,7 @@ class _Context:
     lock: threading.Lock = field(default_factory=threading.Lock)
     cap_reached: bool = False
     abandoned: bool = False  # a second Ctrl-C left calls in flight
+    set_aside: list[str] = field(default_factory=list)  # pending answers that could not commit
 
     @property
     def budget(self) -> str:
@@ -375,6 +383,7 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
             return _skipped(task, ctx)
         try:
             completion = task.arm.provider.complete(messages, settings)
+            cost = _answer_cost(task, completion, reserve)
         except CallFailed as exc:
             billed = exc.kind in _MAYBE_BILLED
             store.settle(ledger_id, "unknown" if billed else "released", None, exc.kind)
@@ -392,9 +401,40 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
         # durable at once, in memory-backed storage (never on disk before redaction), and its
         # real cost booked, before the PII scan that must precede the commit
         ctx.pending.put(PendingAnswer(task.call_key, ledger_id, try_no, started, completion))
-        store.received(ledger_id, _cost(task.arm, completion.usage) or 0.0)
+        store.received(ledger_id, cost)
         return _settle_answer(task, ctx, store, completion, ledger_id, started, guard)
     return None
+
+
+def _answer_cost(task: Task, completion: Completion, reserve: float) -> float:
+    """What an answer costs, checked: the price of usage a provider reports cannot be below
+    zero, fail to compute, or pass the reservation (the most the request could cost: its
+    input counted generously, its output at ``max_tokens``). Any of these is a provider fault
+    (``CallFailed`` kind ``usage``), charged its reservation, never less."""
+    try:
+        cost = _cost(task.arm, completion.usage)
+    except (UsecaseKitError, ArithmeticError, TypeError, ValueError) as exc:
+        raise _usage_fault(task, f"its usage cannot be priced ({exc})") from None
+    if cost is None:
+        return 0.0
+    if not math.isfinite(cost) or cost < 0:
+        raise _usage_fault(task, f"its usage prices at ${cost}")
+    if task.arm.price is not None and not task.arm.provider.is_baseline and cost > reserve + 1e-12:
+        raise _usage_fault(
+            task,
+            f"its usage (in {completion.usage.input_tokens}, out "
+            f"{completion.usage.output_tokens} tokens) prices at ${cost:.6f}, above the most "
+            f"this request could cost (${reserve:.6f})",
+        )
+    return cost
+
+
+def _usage_fault(task: Task, why: str) -> CallFailed:
+    return CallFailed(
+        f"{task.arm.provider.spec}: provider fault: {why}. The answer is not used, and the "
+        "call is charged its full reservation.",
+        kind="usage",
+    )
 
 
 def _settle_answer(
@@ -430,7 +470,16 @@ def _recover_pending(tasks: Sequence[Task], ctx: _Context, store: Store) -> None
         task = by_key.get(item.call_key)
         if task is not None and item.call_key not in done:
             guard = ctx.guards.chain.new_call()
-            _settle_answer(task, ctx, store, item.completion, item.ledger_id, item.started, guard)
+            try:
+                _answer_cost(task, item.completion, _reservation(task))
+                _settle_answer(
+                    task, ctx, store, item.completion, item.ledger_id, item.started, guard
+                )
+            except (UsecaseKitError, ArithmeticError, TypeError, ValueError) as exc:
+                # never retried at every start: moved out of the way, with the reason beside it
+                where = ctx.pending.set_aside(item.call_key, f"{type(exc).__name__}: {exc}")
+                ctx.set_aside.append(f"{item.call_key} ({exc}) in {where}")
+                continue
         ctx.pending.drop(item.call_key)
 
 
@@ -493,13 +542,15 @@ def _reservation(task: Task) -> float:
     """Worst-case cost of one attempt: generous input count plus the full output cap."""
     if task.arm.price is None or task.arm.provider.is_baseline:
         return 0.0
-    from usecase_kit.tokens import count_messages_tokens
+    from usecase_kit.tokens import count_messages_tokens, counted_exactly
 
     chat = [{"role": m.role, "content": m.content} for m in task.messages]
     counted = count_messages_tokens(chat, task.arm.provider.model).n
     chars = sum(len(m.content) for m in task.messages)
     # Never below 1 token per 3 characters plus chat overhead: covers tokenizer mismatch.
     input_tokens = max(counted, math.ceil(chars / 3) + 4 * len(task.messages) + 3)
+    if not counted_exactly(task.arm.provider.model):  # any tokenizer: a token is at least a byte
+        input_tokens = max(input_tokens, prompt_token_bound(task.messages))
     output_tokens = task.settings.max_tokens or BUDGET_DEFAULT_MAX_TOKENS
     cost = task.arm.price.cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens))
     return float(cost)
@@ -626,6 +677,12 @@ def _notes(records: list[CallRecord], ctx: _Context, store: Store, resumed: int)
             f"{totals.unknown_calls} attempt(s) of this plan ended without a known outcome "
             "(timeouts, dropped connections, malformed answers or a killed run): they stay "
             f"charged at their full reservation, ${totals.unknown_usd:.6f} in all."
+        )
+    if ctx.set_aside:
+        notes.append(
+            f"{len(ctx.set_aside)} answer(s) a stopped run received could not be committed and "
+            f"were set aside (never retried): {'; '.join(ctx.set_aside)}. They stay charged in "
+            "the ledger; read the reason beside each file, then delete the folder."
         )
     cached = sum(1 for r in records if r.cache_hit)
     if cached and cached == len(records):

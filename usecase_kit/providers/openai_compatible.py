@@ -9,27 +9,45 @@ from every message this module produces.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from usecase_kit.errors import ConfigError
-from usecase_kit.providers.base import CallFailed, Completion, Message, Settings, Usage
+from usecase_kit.providers.base import (
+    CallFailed,
+    Completion,
+    Message,
+    Settings,
+    Usage,
+    prompt_token_bound,
+)
 
 __all__ = [
     "DEFAULT_AZURE_API_VERSION",
+    "MAX_BODY_BYTES",
+    "AnswerTooLarge",
     "OpenAICompatibleProvider",
     "connect",
     "create_azure",
     "create_openai",
+    "usage_fault",
 ]
 
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
+#: The most bytes an answer's body may have. An honest answer of a few thousand tokens is tens
+#: of kilobytes; a server sending megabytes (one 5 MB answer claiming 18 tokens took 266 s and
+#: 659 MB to scan and store) is cut off while it is read, and the call is a provider fault.
+MAX_BODY_BYTES = 1 << 20
+#: Bytes of answer text one completion token can account for, at the most (tokens of long runs
+#: of spaces or punctuation reach a few dozen characters; 64 bytes is far above any tokenizer).
+_MAX_BYTES_PER_TOKEN = 64
 _KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,})")
 _attempts = threading.local()
 
@@ -179,13 +197,21 @@ class OpenAICompatibleProvider:
                 **self._request(messages, settings)
             )
             body = raw.parse()
-            return self._completion(
+            completion = self._completion(
                 body, raw.headers, time.perf_counter() - start, raw.retries_taken
             )
         except CallFailed:
             raise
         except Exception as exc:
             raise self._failure(exc) from None
+        fault = usage_fault(completion, messages, settings)
+        if fault is not None:
+            raise CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: {fault}. The answer is not "
+                "used, and the call is charged its full reservation.",
+                kind="usage",
+            )
+        return completion
 
     def _request(self, messages: Sequence[Message], settings: Settings) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -229,14 +255,35 @@ class OpenAICompatibleProvider:
             return Usage(input_tokens=0, output_tokens=out.n, counted_by=out.method)
         prompt_details = getattr(usage, "prompt_tokens_details", None)
         completion_details = getattr(usage, "completion_tokens_details", None)
+        counts = {
+            "prompt_tokens": getattr(usage, "prompt_tokens", None),
+            "completion_tokens": getattr(usage, "completion_tokens", None),
+            "total_tokens": getattr(usage, "total_tokens", None),
+            "cached_tokens": getattr(prompt_details, "cached_tokens", None),
+            "reasoning_tokens": getattr(completion_details, "reasoning_tokens", None),
+        }
+        problem = _count_problem(counts)
+        if problem is not None:
+            raise CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: the usage it reported is not "
+                f"a count of tokens ({problem}). The answer is not used, and the call is "
+                "charged its full reservation.",
+                kind="usage",
+            )
         return Usage(
-            input_tokens=int(usage.prompt_tokens or 0),
-            output_tokens=int(usage.completion_tokens or 0),
-            cached_input_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
-            reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+            input_tokens=int(counts["prompt_tokens"] or 0),
+            output_tokens=int(counts["completion_tokens"] or 0),
+            cached_input_tokens=int(counts["cached_tokens"] or 0),
+            reasoning_tokens=int(counts["reasoning_tokens"] or 0),
         )
 
     def _failure(self, exc: Exception) -> CallFailed:
+        if isinstance(exc, AnswerTooLarge):
+            return CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: {exc}. The answer is not used, "
+                "and the call is charged its full reservation.",
+                kind="usage",
+            )
         kind, status = _classify(exc)
         retries = int(getattr(_attempts, "retries", 0))
         return CallFailed(
@@ -335,12 +382,149 @@ def redact_url(url: str) -> str:
 def _http_client() -> Any:
     """The openai client's HTTP client, without following redirects: a gateway that answers
     (and bills) then redirects to an address that refuses would turn a paid call into a
-    connection error on the second hop. A 3xx is a status error instead, charged as unknown."""
+    connection error on the second hop. A 3xx is a status error instead, charged as unknown.
+    Every response body is read through ``_BoundedTransport`` (at most ``MAX_BODY_BYTES``)."""
+    import httpx2
     import openai
+    from openai._constants import DEFAULT_CONNECTION_LIMITS
 
+    transport = _BoundedTransport(httpx2.HTTPTransport(limits=DEFAULT_CONNECTION_LIMITS))
     return openai.DefaultHttpxClient(
-        event_hooks={"request": [_count_attempt]}, follow_redirects=False
+        event_hooks={"request": [_count_attempt]},
+        follow_redirects=False,
+        transport=transport,  # type: ignore[arg-type]
     )
+
+
+class AnswerTooLarge(Exception):
+    """A response body longer than ``MAX_BODY_BYTES``: reading stopped there."""
+
+
+class _BoundedTransport:
+    """An httpx transport that stops reading a response after ``MAX_BODY_BYTES`` (a declared
+    ``content-length`` above it is refused before any byte is read)."""
+
+    def __init__(self, inner: Any, limit: int | None = None) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    def handle_request(self, request: Any) -> Any:
+        import httpx2
+
+        limit = MAX_BODY_BYTES if self._limit is None else self._limit
+        response = self._inner.handle_request(request)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise AnswerTooLarge(_too_large(f"declares {int(declared):,} bytes", limit))
+        stream = _bounded_stream()(response.stream, limit)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=stream,
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def __enter__(self) -> _BoundedTransport:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
+
+
+@functools.cache
+def _bounded_stream() -> Any:
+    """The byte-stream class for ``_BoundedTransport`` (httpx2 is imported only when a client is
+    made; its responses require a ``SyncByteStream``)."""
+    import httpx2
+
+    class BoundedStream(httpx2.SyncByteStream):
+        """A response byte stream that raises once more than ``limit`` bytes have come."""
+
+        def __init__(self, inner: Any, limit: int) -> None:
+            self._inner = inner
+            self._limit = limit
+
+        def __iter__(self) -> Iterator[bytes]:
+            seen = 0
+            for chunk in self._inner:
+                seen += len(chunk)
+                if seen > self._limit:
+                    self.close()
+                    raise AnswerTooLarge(_too_large("went on past the limit", self._limit))
+                yield chunk
+
+        def close(self) -> None:
+            self._inner.close()
+
+    return BoundedStream
+
+
+def _too_large(how: str, limit: int) -> str:
+    return f"the answer's body {how}; an answer may have at most {limit:,} bytes (MAX_BODY_BYTES)"
+
+
+def _count_problem(counts: dict[str, Any]) -> str | None:
+    """Why reported token counts cannot be true: not whole numbers, negative, or not adding up
+    (total is prompt + completion; cached tokens are part of the prompt, reasoning tokens part
+    of the completion). None when they can."""
+    for name, value in counts.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{name} is {value!r}, not a whole number"
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+            return f"{name} is {value!r}, not a whole number"
+        if value < 0:
+            return f"{name} is {value!r}, below zero"
+    prompt, completion = int(counts["prompt_tokens"] or 0), int(counts["completion_tokens"] or 0)
+    total = counts["total_tokens"]
+    if total is not None and int(total) != prompt + completion:
+        return (
+            f"total_tokens {int(total)} is not prompt_tokens {prompt} + completion_tokens "
+            f"{completion}"
+        )
+    if int(counts["cached_tokens"] or 0) > prompt:
+        return f"cached_tokens {int(counts['cached_tokens'])} exceed prompt_tokens {prompt}"
+    if int(counts["reasoning_tokens"] or 0) > completion:
+        return (
+            f"reasoning_tokens {int(counts['reasoning_tokens'])} exceed completion_tokens "
+            f"{completion}"
+        )
+    return None
+
+
+def usage_fault(
+    completion: Completion, messages: Sequence[Message], settings: Settings
+) -> str | None:
+    """Why an answer's usage cannot be what the request produced, or None: more completion
+    tokens than the request's ``max_tokens``, more prompt tokens than the messages' bytes could
+    make (a token is at least one byte) plus a chat template, or an answer far longer than its
+    completion tokens could hold. Counted by us (``counted_by`` not ``api``): not checked."""
+    usage = completion.usage
+    if usage.counted_by != "api":
+        return None
+    limit = settings.max_tokens
+    if limit is not None and usage.output_tokens > limit:
+        return f"completion_tokens {usage.output_tokens} exceed the request's max_tokens {limit}"
+    most = prompt_token_bound(messages)
+    if usage.input_tokens > most:
+        return (
+            f"prompt_tokens {usage.input_tokens} exceed what the messages could make "
+            f"(at most {most}: one token per byte plus a chat template)"
+        )
+    text = len(completion.text.encode("utf-8"))
+    if text > _MAX_BYTES_PER_TOKEN * max(usage.output_tokens, 1) + 1024:
+        return (
+            f"the answer has {text:,} bytes, more than completion_tokens "
+            f"{usage.output_tokens} could hold"
+        )
+    return None
 
 
 def _never_connected(exc: Exception) -> bool:
