@@ -34,6 +34,7 @@ __all__ = [
     "Assessment",
     "assess_use_case",
     "pack_assessment",
+    "pilot_plan_for",
     "provider_for",
     "read_scorecard",
     "score_portfolio",
@@ -123,7 +124,7 @@ def score_portfolio(portfolio: Portfolio, setup: Setup) -> pd.DataFrame:
     )
     ranked = int((card["status"] == "ranked").sum())
     if config.method == "wsm" and ranked >= 2:
-        stability = sensitivity(card, setup.rubric, samples=4000, seed=config.seed).table
+        stability = sensitivity(card, setup.rubric, seed=config.seed).table  # SAMPLES draws
         columns = ["id", "p_rank1", "p_topk", "rank_p5", "rank_p95"]
         card = card.merge(stability[columns], on="id", how="left")
     return card
@@ -196,22 +197,17 @@ class _Pilot:
     stamp: GateStamp
 
 
-def _run_pilot(
-    portfolio: Portfolio,
-    use_case: UseCase,
-    tier: str,
-    provider: str,
-    workspace: Path,
-    setup: Setup,
-    notes: list[str],
-) -> _Pilot | None:
+def pilot_plan_for(
+    portfolio: Portfolio, use_case: UseCase, tier: str, provider: str
+) -> PilotPlan | None:
+    """The plan a use case's pilot runs (None: it defines no pilot): its golden set (up to
+    ``max_cases``), corpus, prompt and tier, on ``provider``. The one builder: pre-flight in
+    ``packs`` checks exactly this plan before any kernel, and the kernel runs it."""
     from usecase_kit.evaluation.golden import load_golden, load_passages
-    from usecase_kit.pilot import PilotPlan, run_pilot
-    from usecase_kit.providers import get_provider
+    from usecase_kit.pilot import PilotPlan
 
     spec = use_case.pilot
     if spec is None:
-        notes.append("No pilot is defined for this use case (no golden set).")
         return None
     where = {"use_case": use_case.id}
     golden = portfolio.resolve(spec.golden_set, field="pilot.golden_set", **where)
@@ -221,7 +217,7 @@ def _run_pilot(
         if spec.corpus
         else []
     )
-    plan = PilotPlan(
+    return PilotPlan(
         use_case_id=use_case.id,
         cases=cases,
         prompt=spec.prompt,
@@ -230,6 +226,25 @@ def _run_pilot(
         tier=tier,
         concurrency=PILOT_CONCURRENCY,
     )
+
+
+def _run_pilot(
+    portfolio: Portfolio,
+    use_case: UseCase,
+    tier: str,
+    provider: str,
+    workspace: Path,
+    setup: Setup,
+    notes: list[str],
+) -> _Pilot | None:
+    from usecase_kit.pilot import run_pilot
+    from usecase_kit.providers import get_provider
+
+    plan = pilot_plan_for(portfolio, use_case, tier, provider)
+    if plan is None:
+        notes.append("No pilot is defined for this use case (no golden set).")
+        return None
+    cases = plan.cases
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
     stamp = _fix_gates(use_case.id, tier, workspace, setup)
@@ -298,12 +313,14 @@ def assess_use_case(
     config: RunConfig | Setup | None = None,
     provider: str | None = None,
     card: pd.DataFrame | None = None,
+    tier: TierResult | None = None,
 ) -> Assessment:
     """Score, tier, pilot, evaluate, cost and decide one use case of a portfolio.
 
     ``config`` is the run's configuration (default: the shipped rubric, rules, controls and
     prices); ``provider`` overrides its provider; ``card`` is the portfolio's scorecard when the
-    caller scored it already (a batch scores once for every pack).
+    caller scored it already (a batch scores once for every pack); ``tier`` the use case's
+    classification when the caller made it already (it is not made twice).
     """
     setup = setup_of(config)
     if not isinstance(portfolio, Portfolio):
@@ -311,7 +328,7 @@ def assess_use_case(
     use_case = portfolio.get(use_case_id)
     card = card if card is not None else score_portfolio(portfolio, setup)
     score_row = _score_row(card, use_case_id)
-    tier = classify(use_case, setup.rules)
+    tier = tier or classify(use_case, setup.rules)  # once per use case: given, or here
     controls = setup.controls[tier.tier]
     notes: list[str] = []
     spec = provider_for(use_case, provider or setup.config.provider)

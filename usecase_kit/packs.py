@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -248,7 +248,9 @@ def _chosen(portfolio: Portfolio, only: Sequence[str] | None) -> list[UseCase]:
     return [portfolio.get(i) for i in dict.fromkeys(only)]
 
 
-def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -> list[str]:
+def _check_pilot_inputs(
+    portfolio: Portfolio, use_case: UseCase, tier: str, provider: str
+) -> list[str]:
     """A use case's golden set, corpus and prompt, read now: problems before any kernel."""
     from usecase_kit.evaluation.golden import load_golden, load_passages
     from usecase_kit.prompts import PromptRegistry
@@ -283,31 +285,26 @@ def _check_pilot_inputs(portfolio: Portfolio, use_case: UseCase, setup: Setup) -
     except InputError as exc:
         problems.append(f"use case '{use_case.id}', field 'pilot.prompt': {exc}")
     if not problems:
-        problems += _preflight(use_case, loaded["pilot.golden_set"], setup)
+        problems += _preflight(portfolio, use_case, tier, provider)
     return problems
 
 
-def _preflight(use_case: UseCase, cases: list[Any], setup: Setup) -> list[str]:
-    """The tier's pre-flight guardrails over the golden set and prompt, as the pilot will run
-    them: a blocking finding stops the batch here, not in a kernel."""
-    from usecase_kit.pilot import PilotPlan
+def _preflight(portfolio: Portfolio, use_case: UseCase, tier: str, provider: str) -> list[str]:
+    """The tier's pre-flight guardrails over exactly the plan the kernel will run
+    (`assessment.pilot_plan_for`): a blocking finding stops the batch here, not in a kernel."""
+    from usecase_kit.assessment import pilot_plan_for
     from usecase_kit.pilot.guard import guards_for, preflight_plan
-    from usecase_kit.risk import classify
 
-    assert use_case.pilot is not None
-    tier = classify(use_case, setup.rules).tier
     if tier == "prohibited":
         return []
-    cases = cases[: use_case.pilot.max_cases] if use_case.pilot.max_cases else cases
-    plan = PilotPlan(use_case.id, cases, use_case.pilot.prompt, [OFFLINE], tier=tier)
+    plan = pilot_plan_for(portfolio, use_case, tier, provider)
+    if plan is None:
+        return []
     try:
         preflight_plan(plan, guards_for(tier, use_case.id))
     except InputError as exc:
         return [f"use case '{use_case.id}', field 'pilot': {exc}"]
     return []
-
-
-OFFLINE = "offline:baseline"
 
 
 def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
@@ -319,15 +316,13 @@ def _check_providers(use_cases: Sequence[UseCase], provider: str) -> None:
         get_provider(spec)
 
 
-def _unpriced(use_cases: Sequence[UseCase], setup: Setup) -> list[str]:
+def _unpriced(use_cases: Sequence[UseCase], setup: Setup, tiers: Mapping[str, str]) -> list[str]:
     """A named warning per use case whose target model has no price (prohibited ones aside:
     they are never costed)."""
-    from usecase_kit.risk import classify
-
     warnings = []
     for use_case in use_cases:
         price = setup.prices.lookup(use_case.target_model)
-        if price.unpriced_reason and classify(use_case, setup.rules).tier != "prohibited":
+        if price.unpriced_reason and tiers[use_case.id] != "prohibited":
             warnings.append(
                 f"use case '{use_case.id}': target model {use_case.target_model!r} is not in "
                 f"the price catalogue (as of {setup.prices.as_of}): its pack shows no cost. Add "
@@ -543,7 +538,7 @@ def build_packs(
     ``on_start(run_dir, packs, warnings)`` is called once every check has passed, before the
     first kernel (``on_item`` after each pack).
     """
-    from usecase_kit.assessment import score_portfolio, write_scorecard
+    from usecase_kit.assessment import provider_for, score_portfolio, write_scorecard
 
     config = (config or RunConfig()).resolved()
     setup = config.load()
@@ -554,14 +549,21 @@ def build_packs(
     if run_dir is not None:
         _refuse_run_dir(run_dir, overwrite)  # a folder in use is refused before any scoring
     card = score_portfolio(portfolio, setup)  # an unknown score key stops here
-    problems = [p for u in chosen for p in _check_pilot_inputs(portfolio, u, setup)]
+    tiers = dict(zip(card["id"], card["tier"], strict=True))  # classified once, by the card
+    problems = [
+        problem
+        for u in chosen
+        for problem in _check_pilot_inputs(
+            portfolio, u, tiers[u.id], provider_for(u, config.provider)
+        )
+    ]
     if problems:
         raise InputError(f"{portfolio_file.name}: {len(problems)} problem(s) before any pack:",
                          problems)  # fmt: skip
     _check_providers(chosen, config.provider)
     if pdf and chromium() is None:  # before any kernel, not after the first pack
         raise ConfigError("--pdf needs Chromium: install it (Debian: apt-get install chromium).")
-    warnings = tuple(_unpriced(chosen, setup))
+    warnings = tuple(_unpriced(chosen, setup, tiers))
     if run_dir is None:
         run_dir = new_run_dir()
     else:
