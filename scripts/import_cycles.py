@@ -75,6 +75,16 @@ def _top_level(tree: ast.Module) -> list[ast.AST]:
     return out
 
 
+def _type_checking_imports(tree: ast.Module) -> set[int]:
+    """Imports under ``if TYPE_CHECKING:``: read by type checkers only, never at run time."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for inner in node.body:
+                found.update(id(n) for n in ast.walk(inner))
+    return found
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
@@ -92,8 +102,9 @@ def graphs(root: Path) -> tuple[dict[str, set[str]], dict[str, set[str]], int]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         is_package = path.name == "__init__.py"
         top = {id(n) for n in _top_level(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
+        typing_only = _type_checking_imports(tree)
         for node in ast.walk(tree):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in typing_only:
                 continue
             targets = _targets(node, mod, is_package, known)
             every[mod].update(targets)

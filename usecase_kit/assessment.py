@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from usecase_kit.config import OFFLINE_PROVIDER, RunConfig, Setup
 from usecase_kit.decision import REVIEW_SHARE, Decision, decide
-from usecase_kit.evaluation.metrics import EvalReport, token_f1
+from usecase_kit.evaluation.results import EvalReport
+from usecase_kit.evaluation.text import token_f1
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
+from usecase_kit.results import json_safe
 from usecase_kit.risk import TIER_LABELS, Controls, TierResult, classify
 
 if TYPE_CHECKING:
@@ -136,7 +138,7 @@ def write_scorecard(card: pd.DataFrame, path: str | Path) -> Path:
 
     from usecase_kit._io import atomic_write_text
 
-    records = [_json_safe(r) for r in card.to_dict(orient="records")]
+    records = [json_safe(r) for r in card.to_dict(orient="records")]
     return atomic_write_text(path, json.dumps(records, indent=2, ensure_ascii=False))
 
 
@@ -151,20 +153,6 @@ def read_scorecard(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(json.loads(read_text(Path(path), "scorecard")))
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and callable(value.item):  # numpy / pandas scalars
-        return _json_safe(value.item())
-    if value is not None and type(value).__name__ == "NAType":
-        return None
-    return value
 
 
 def _pilot_budget(
@@ -300,7 +288,7 @@ def _project(
 
 
 def _score_row(card: pd.DataFrame, use_case_id: str) -> dict[str, Any]:
-    row = _json_safe(card.set_index("id").loc[use_case_id].to_dict())
+    row = json_safe(card.set_index("id").loc[use_case_id].to_dict())
     row["id"] = use_case_id
     return dict(row)
 
