@@ -93,3 +93,15 @@ def test_every_scorecard_draws_the_same_sensitivity_samples(
     done = CliRunner().invoke(app, ["score", str(EXAMPLE), "--sensitivity"])
     assert done.exit_code == 0, done.output
     assert drawn == [SAMPLES, SAMPLES]
+
+
+def test_packs_names_the_catalogue_as_pilot_does_and_keeps_the_old_name_hidden() -> None:
+    from typer.testing import CliRunner
+
+    from usecase_kit.cli import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["packs", "--help"]).output
+    assert "--catalogue" in shown and "--prices" not in shown
+    both = runner.invoke(app, ["packs", str(EXAMPLE), "--catalogue", "a.yaml", "--prices", "b"])
+    assert both.exit_code == 2 and "--prices is its old name" in both.output
