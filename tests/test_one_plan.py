@@ -105,3 +105,9 @@ def test_packs_names_the_catalogue_as_pilot_does_and_keeps_the_old_name_hidden()
     assert "--catalogue" in shown and "--prices" not in shown
     both = runner.invoke(app, ["packs", str(EXAMPLE), "--catalogue", "a.yaml", "--prices", "b"])
     assert both.exit_code == 2 and "--prices is its old name" in both.output
+
+
+def test_the_pack_template_folder_is_found_from_the_packs_package() -> None:
+    from usecase_kit.packs import pack
+
+    assert (pack._TEMPLATES / "usecase_pack").is_dir()

@@ -17,7 +17,7 @@ from usecase_kit.portfolio import load_portfolio
 PACK_NOTEBOOK = "03_decision_pack.ipynb"
 
 
-_TEMPLATES = Path(__file__).resolve().parent / "html" / "nbconvert"
+_TEMPLATES = Path(__file__).resolve().parents[1] / "html" / "nbconvert"
 
 
 _KERNEL_START_TRIES = 3
