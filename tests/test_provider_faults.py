@@ -16,8 +16,9 @@ from usecase_kit.pilot import PilotPlan, run_pilot
 from usecase_kit.pilot.pending import PendingAnswer, PendingAnswers
 from usecase_kit.pilot.prepare import prepare, run_id_for
 from usecase_kit.pilot.store import Store
+from usecase_kit.providers.answers import MAX_BODY_BYTES, usage_fault
 from usecase_kit.providers.base import Completion, Message, Settings, Usage
-from usecase_kit.providers.openai_compatible import MAX_BODY_BYTES, connect, usage_fault
+from usecase_kit.providers.openai_compatible import connect
 from usecase_kit.testing import FlatPrices, LocalOpenAIServer
 
 PRICES = (2000.0, 8000.0)  # USD per million tokens: big enough that a cap bites

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from usecase_kit.evaluation.golden import GoldenCase
+from usecase_kit.pilot.call_records import _audit_texts, _skipped
 from usecase_kit.pilot.guard import Guards, guards_for
 from usecase_kit.pilot.lock import RunLock
 from usecase_kit.pilot.pending import PendingAnswers
 from usecase_kit.pilot.prepare import BUDGET_DEFAULT_MAX_TOKENS, Arm, Catalogue, _price, _task
 from usecase_kit.pilot.records import CallRecord
-from usecase_kit.pilot.runner import _audit_texts, _call, _Context, _from_cache
+from usecase_kit.pilot.runner import _call, _Context, _from_cache
 from usecase_kit.pilot.store import Store
 from usecase_kit.prompts import PromptTemplate
 from usecase_kit.providers.base import Message, Provider, Settings
@@ -124,6 +125,4 @@ class Gateway:
 
 
 def _not_run(task: Any, ctx: _Context) -> CallRecord:
-    from usecase_kit.pilot.runner import _skipped
-
     return _skipped(task, ctx)
