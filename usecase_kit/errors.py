@@ -56,4 +56,3 @@ class PricingError(UsecaseKitError):
 
 class OutputError(UsecaseKitError):
     """A file or folder cannot be written (read-only, full, a file where a folder should be)."""
-
