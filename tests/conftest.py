@@ -34,3 +34,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present on this machine")
     return SHARED_DATA
+
+
+# ---------------------------------------------------------------- shared builders
+
+#: The smallest valid use case record (a portfolio row): the tests' one copy of it.
+MINIMAL_USE_CASE: dict[str, object] = {
+    "id": "demo",
+    "name": "Demo",
+    "description": "A demo use case",
+    "business_unit": "Ops",
+    "category": "support",
+    "audience": "internal",
+    "human_review": "before_use",
+    "data_sensitivity": "internal",
+}
+
+
+def use_case_record(**changes: object) -> dict[str, object]:
+    """``MINIMAL_USE_CASE`` with ``changes`` (a new dict each time: tests may mutate it)."""
+    return {**MINIMAL_USE_CASE, **changes}

@@ -22,8 +22,8 @@ def test_only_the_openai_provider_imports_openai() -> None:
 
 
 def test_only_packs_runs_notebooks() -> None:
-    assert _importers("papermill") == {"packs.py"}
-    assert _importers("nbconvert") == {"packs.py"}
+    assert _importers("papermill") == {"packs/pack.py"}
+    assert _importers("nbconvert") == {"packs/pack.py"}
 
 
 def test_only_the_local_launcher_imports_llama_cpp() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from usecase_kit.decision import decide
-from usecase_kit.evaluation.metrics import EvalReport, MetricResult
+from usecase_kit.evaluation.results import EvalReport, MetricResult
 from usecase_kit.risk import TierResult, load_controls
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from usecase_kit.evaluation.bias import (
 )
 from usecase_kit.evaluation.judge import Judge, agreement, judge_metric
 from usecase_kit.evaluation.registry import Case, Output
+from usecase_kit.pilot.gateway import Gateway
 from usecase_kit.providers.base import CallFailed, Completion, Message, Settings, Usage
 
 
@@ -35,28 +37,58 @@ class _Scripted:
         return Completion(reply, Usage(10, 5), "fake", "judge", False)
 
 
-def test_judge_grades_through_the_provider_with_a_versioned_rubric() -> None:
+def test_judge_grades_through_the_gateway_with_a_versioned_rubric(tmp_path: Path) -> None:
     provider = _Scripted([
         '{"score": 5, "unsupported_claims": [], "reason": "all stated"}',
         'Sure! ```{"score": 2, "unsupported_claims": ["founded 1923"], "reason": "x"}```',
         "I think it is fine.",
         "FAIL",
     ])  # fmt: skip
-    judge = Judge(provider)
+    judge = Judge(provider, gateway=Gateway(tmp_path, "uc-judge", max_retries=0))
     first = judge.grade("Q?", "The sky is blue.", "The sky is blue.")
     assert first.grounded is True and first.rubric_version.startswith("groundedness_judge@")
     assert "The sky is blue." in provider.seen[0][-1].content
     second = judge.grade("Q?", "ctx", "It was founded in 1923.")
-    assert second.grounded is False and second.unsupported_claims == ("founded 1923",)
+    assert second.grounded is False and second.score == 2
+    # what the gateway returns is what it stored: redacted as every pilot text is
+    assert second.unsupported_claims[0].startswith("founded ")
     assert judge.grade("Q?", "ctx", "a").status == "unparsed"
-    assert judge.grade("Q?", "ctx", "a").status == "failed"
+    assert judge.grade("Q?", "ctx", "a").status == "unparsed"  # the same answer: from the cache
+    assert judge.grade("Q?", "ctx", "b").status == "failed"
+    assert len(provider.seen) == 4
 
 
-def test_judge_metric_leaves_out_what_it_cannot_grade() -> None:
-    metric = judge_metric(Judge(_Scripted(['{"score": 4}'])))
+def test_judge_metric_leaves_out_what_it_cannot_grade(tmp_path: Path) -> None:
+    metric = judge_metric(Judge(_Scripted(['{"score": 4}']), gateway=Gateway(tmp_path, "uc")))
     assert metric.score(Case("1", "Q", context="ctx"), Output("ans")) is True
     assert metric.score(Case("2", "Q"), Output("ans")) is None  # no context to judge against
     assert metric.model_only and metric.kind == "rate"
+
+
+def test_a_judge_under_a_budget_cap_never_bills_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The judge's calls go through the gateway: booked in the use case's ledger before they
+    leave, so the cap bounds them (counted on the server), and they are audited."""
+    from usecase_kit.pilot.store import Store
+    from usecase_kit.providers.openai_compatible import connect
+    from usecase_kit.testing import FlatPrices, LocalOpenAIServer
+
+    prices, cap = FlatPrices(2000.0, 8000.0), 3.0
+    with LocalOpenAIServer() as server:
+        provider = connect("openai:gpt-4o-mini", "gpt-4o-mini", server.base_url, "k")
+        gateway = Gateway(tmp_path, "uc-judged", budget_usd=cap, prices=prices)
+        judge = Judge(provider, gateway=gateway)
+        verdicts = [judge.grade(f"Q{i}?", "The sky is blue.", f"Answer {i}") for i in range(30)]
+        assert 0 < server.calls < 30
+        assert server.billed_usd(2000.0, 8000.0) <= cap
+    assert any(v.status == "failed" and "skipped_budget" in v.reason for v in verdicts)
+    store = Store(tmp_path)
+    try:
+        audited = [r for r in store.audit_rows() if r["use_case_id"] == "uc-judged"]
+    finally:
+        store.close()
+    assert len([r for r in audited if r["status"] == "ok"]) == server.calls
 
 
 def test_agreement_with_human_labels() -> None:

@@ -10,22 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import use_case_record
 
 from usecase_kit.errors import InputError
 from usecase_kit.pilot.plan import load_plan
 from usecase_kit.portfolio import load_portfolio
 from usecase_kit.prompts import PromptRegistry, parse_template
 
-MINIMAL = {
-    "id": "demo",
-    "name": "Demo",
-    "description": "A demo use case",
-    "business_unit": "Ops",
-    "category": "support",
-    "audience": "internal",
-    "human_review": "before_use",
-    "data_sensitivity": "internal",
-}
+MINIMAL = use_case_record()
 
 
 def _error(path: Path, **kwargs: object) -> str:
@@ -215,10 +207,11 @@ variables:
 
 def test_template_cannot_run_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    template = parse_template("evil", SSTI, "evil.md")
-    with pytest.raises(InputError) as caught:
-        template.render({"question": "q"})
-    assert "cannot reach Python objects" in str(caught.value)
+    with pytest.raises(InputError) as caught:  # refused when read (issue 22: an allow-list)
+        parse_template("evil", SSTI, "evil.md").render({"question": "q"})
+    assert "evil.md: line 5: a call is not part of the prompt template language" in str(
+        caught.value
+    )
     assert not (tmp_path / "MARKER").exists()
 
 

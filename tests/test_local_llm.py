@@ -293,7 +293,7 @@ def test_the_server_never_outlives_its_parent(tmp_path: Path, how: str) -> None:
 
 
 def test_a_pilot_runs_on_the_local_model_free_and_cached(provider: Any, tmp_path: Path) -> None:
-    from usecase_kit.evaluation.metrics import evaluate_run
+    from usecase_kit.evaluation.compute import evaluate_run
     from usecase_kit.paths import templates_dir
     from usecase_kit.pilot import load_plan, run_pilot
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from usecase_kit.evaluation.metrics import evaluate_run, token_f1, wilson_interval
+from usecase_kit.evaluation.compute import evaluate_run
+from usecase_kit.evaluation.stats import wilson_interval
+from usecase_kit.evaluation.text import token_f1
 
 
 def test_token_f1_known_values() -> None:

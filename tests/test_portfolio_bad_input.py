@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import use_case_record
 
 from usecase_kit.errors import InputError, OutputError
 from usecase_kit.portfolio import FLAT_COLUMNS, load_portfolio, save_portfolio
 
-MINIMAL = {
-    "id": "demo",
-    "name": "Demo",
-    "description": "A demo use case",
-    "business_unit": "Ops",
-    "category": "support",
-    "audience": "internal",
-    "human_review": "before_use",
-    "data_sensitivity": "internal",
-}
+MINIMAL = use_case_record()
 
 
 def _yaml(tmp_path: Path, *records: dict[str, object], name: str = "p.yaml") -> Path:

@@ -1,7 +1,9 @@
 """A prompt template from outside cannot take the machine's memory or time, nor read files.
 
 Before the bounded sandbox, ``{{ 'a' * 10**10 }}`` was evaluated while the template compiled
-(Jinja's constant folding): listing prompts grew to 24 GB and was killed.
+(Jinja's constant folding): listing prompts grew to 24 GB and was killed. Since issue 22 the
+template language is an allow-list checked when the file is read: most attacks are refused
+there, naming the line and the construct; the rest (loops over given lists) at render.
 """
 
 from __future__ import annotations
@@ -59,86 +61,96 @@ ATTACKS = {
         "{% for a in 'a' * 100000 %}{% for b in 'a' * 100000 %}{% endfor %}{% endfor %}"
     ),
     "a list that shares itself": "{% set l = [1] %}" + "{% set l = [l, l] %}" * 30 + "{{ l }}",
+    # found by a fifth review (issue 22): 12 templates of 9 techniques past 1 GB or 5 s
+    "format repeated then formatted": "{{ ('{0:10000}' * 99000).format(1) | length }}",
+    "expandtabs": "{{ ('\t' * 100000).expandtabs(10000) | length }}",
+    "translate with a long mapping": "{{ ('a' * 100000).translate({97: 'b' * 10000}) | length }}",
+    "printf percent": "{{ '%10000s' * 99000 % ((1,) * 99000) }}",
+    "format filter": "{{ '%10000s' | format(question) }}",
+    "wordwrap wrapstring": "{{ question | wordwrap(1, wrapstring='x' * 10000) }}",
+    "400 cyclers counted as one": "{{ [cycler('a' * 10000)] * 400 }}",
+    "urlize quadratic": "{{ ('a.b ' * 10000) | urlize }}",
+    "loop over a string": "{% for c in question %}{% for d in question %}{% endfor %}{% endfor %}",
+    "globals": "{{ range(10) | list }}{{ lipsum(1000) }}{{ joiner() }}",
+    "dunder attribute": "{{ question.__class__ }}",
+    "indexing into internals": "{{ question['__class__'] }}",
 }
 
 
 @pytest.mark.parametrize("body", ATTACKS.values(), ids=list(ATTACKS))
 def test_a_template_asking_too_much_is_a_clear_error(body: str) -> None:
-    template = parse_template("evil", HEAD + body + "{{ question }}", "evil.md")
-    with pytest.raises(InputError) as caught:
-        template.render({"question": "q"})
+    with pytest.raises(InputError) as caught:  # refused when read, or when rendered
+        template = parse_template("evil", HEAD + body + "{{ question }}", "evil.md")
+        template.render({"question": "q" * 2000})
     message = str(caught.value)
-    assert message.startswith("Prompt evil@") and "Traceback" not in message
-    assert "may not do" in message
+    assert message.startswith(("evil.md: line ", "Prompt evil@")) and "Traceback" not in message
+    assert "not part of the prompt template language" in message or "may not do" in message
     # the process never held the text it was asked for
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2_000_000  # KiB
 
 
 @pytest.mark.parametrize(
-    "body, error",
+    "body, construct",
     [
-        ("{{ 1 / 0 }}", "ZeroDivisionError"),
-        ("{{ 'ab' - 1 }}", "TypeError"),
-    ],
-)
-def test_a_template_that_fails_is_an_input_error_not_a_traceback(body: str, error: str) -> None:
-    template = parse_template("broken", HEAD + body + "{{ question }}", "broken.md")
-    with pytest.raises(InputError, match=f"the template failed while rendering: {error}"):
-        template.render({"question": "q"})
-
-
-@pytest.mark.parametrize(
-    "body, form",
-    [
+        ("{{ 1 / 0 }}", "arithmetic ('/')"),
+        ("{{ 'ab' - 1 }}", "arithmetic ('-')"),
         ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "{% macro %}"),
-        ("{% set x %}{% for a in 'a' * 2200 %}{{ 'b' * 1000 }}{% endfor %}{% endset %}", "block"),
+        ("{% set x %}{% for a in items %}{{ a }}{% endfor %}{% endset %}", "block {% set %}"),
         ("{% filter upper %}{{ question }}{% endfilter %}", "{% filter %}"),
+        ("{% set x = 1 %}", "{% set %}"),
+        ("{{ question.upper() }}", "a call"),
+        ("{{ question ~ question }}", "joining with '~'"),
+        ("{{ question | replace('a', 'b') }}", "the filter 'replace'"),
+        ("{{ question | join(question) }}", "a computed argument"),
+        ("{{ question | default('" + "x" * 200 + "') }}", "a literal of 200 characters"),
+        ("{% include '/etc/passwd' %}", "{% include %}"),
     ],
 )
-def test_forms_that_capture_output_are_refused_when_the_template_is_read(
-    body: str, form: str
+def test_constructs_outside_the_language_are_refused_when_read_with_line_and_name(
+    body: str, construct: str
 ) -> None:
+    head = HEAD.replace("question: {required: true}", "question: {required: true}\n  items: {}")
     with pytest.raises(InputError) as caught:
-        parse_template("capturing", HEAD + body + "{{ question }}", "capturing.md")
-    assert "capturing.md" in str(caught.value) and form in str(caught.value)
+        parse_template("refused", head + "Intro\n\n" + body + "{{ question }}", "refused.md")
+    message = str(caught.value)
+    assert message.startswith("refused.md: line 9: ") and construct in message  # in the file
 
 
 def test_nothing_is_folded_while_the_template_compiles() -> None:
-    """A dead branch of constant filters took 2.9 GB while compiling; now nothing runs."""
-    from usecase_kit._sandbox import prompt_sandbox
+    """A dead branch of constant filters took 2.9 GB while compiling; now it is not read."""
+    from usecase_kit._sandbox import TemplateLimitError, prompt_sandbox
 
     chain = "|replace('a', 'aaaaaaaaaa')" * 8
     env = prompt_sandbox()
-    env.from_string(env.parse_checked("{% if false %}{{ 'aaaaaaaaaa'" + chain + " }}{% endif %}"))
+    with pytest.raises(TemplateLimitError, match="the filter 'replace'"):
+        env.parse_checked("{% if false %}{{ 'aaaaaaaaaa'" + chain + " }}{% endif %}")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2_000_000
 
 
-def test_escaped_braces_and_percent_signs_are_not_widths() -> None:
-    body = (
-        "{{ 'Return JSON {{\"max\": 20000}} for {}'.format(question) }} "
-        "{{ '100%%20000 %s' % question }}"
+def test_the_template_language_still_does_what_prompts_need() -> None:
+    head = HEAD.replace(
+        "question: {required: true}",
+        "question: {required: true}\n  context: {}\n  case: {}\n  items: {}\n  missing: {}",
     )
-    rendered = parse_template("fine", HEAD + body, "fine.md").render({"question": "Q?"})
-    assert rendered[-1].content == 'Return JSON {"max": 20000} for Q? 100%20000 Q?'
-
-
-def test_ordinary_template_features_still_work() -> None:
     body = (
-        "{{ question }} {{ '{:,}'.format(1500000) }} {{ 1500000 * 12 }} {{ 'n=%5d' % 42 }} "
-        "[{{ 'ab' | center(6) }}] {{ 2 ** 10 }} "
-        "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}"
-        "{{ ns.n }} {{ range(4) | list }} {{ 'a' + 'b' }} {{ [1, 2] + [3] }} {{ 3.5 * 2 }} "
-        "{{ 'x' * 3 }} {{ 'long text' | truncate(4000000) }} {{ '%s-%s' | format('a', 'b') }} "
-        "{{ large * 2 }} {{ '{}'.format(large) }}"
+        "{{ question }} {% if context and not missing %}[{{ context | trim | upper }}]"
+        "{% elif missing is none %}none{% else %}-{% endif %} {{ case.id }} "
+        "{% for item in items %}{{ loop.index }}={{ item.name | default('?') }}"
+        "{% if not loop.last %}, {% endif %}{% endfor %} {{ items | length }} "
+        "{{ 'yes' if case.id == 'c1' else 'no' }} {{ ['a', 'b'] if false else 'J: {x}' }} "
+        "{{ question | truncate(5) }} {{ case.tags | join(', ') }}"
     )
-    head = HEAD.replace("question: {required: true}", "question: {required: true}\n  large: {}")
+    body = body.replace(" {{ ['a', 'b'] if false else 'J: {x}' }}", " {{ 'J: {x}' }}")
+
+    class Case:
+        id = "c1"
+        tags = ("t1", "t2")
+
     rendered = parse_template("fine", head + body, "fine.md").render(
-        {"question": "Q?", "large": 10**15}
-    )
-    assert rendered[-1].content == (
-        "Q? 1,500,000 18000000 n=   42 [  ab  ] 1024 3 [0, 1, 2, 3] ab [1, 2, 3] 7.0 xxx "
-        "long text a-b 2000000000000000 1000000000000000"
-    )
+        {"question": "Q?", "context": " ctx ", "case": Case(), "missing": None,
+         "items": [{"name": "a"}, {"name": "b"}, {}]}
+    )  # fmt: skip
+    assert rendered[-1].content == ("Q? [CTX] c1 1=a, 2=b, 3=? 3 yes J: {x} Q? t1, t2")
 
 
 def test_rendering_a_hostile_template_under_a_memory_limit_is_a_clear_error() -> None:
@@ -150,8 +162,8 @@ def test_rendering_a_hostile_template_under_a_memory_limit_is_a_clear_error() ->
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
         from usecase_kit.errors import InputError
         from usecase_kit.prompts import parse_template
-        template = parse_template("evil", sys.argv[1], "evil.md")
         try:
+            template = parse_template("evil", sys.argv[1], "evil.md")
             template.render({"question": "q"})
         except InputError as exc:
             print("refused:", exc)
@@ -162,7 +174,7 @@ def test_rendering_a_hostile_template_under_a_memory_limit_is_a_clear_error() ->
         [sys.executable, "-c", script, body], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("refused: Prompt evil@") and "MemoryError" not in done.stderr
+    assert done.stdout.startswith("refused: evil.md: line 6") and "MemoryError" not in done.stderr
 
 
 def test_a_render_stops_at_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,9 +186,9 @@ def test_a_render_stops_at_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.3)
     head = HEAD.replace("question: {required: true}", "question: {required: true}\n  big: {}")
-    body = "{% for i in range(100000) %}{{ big | replace('a', 'b') | length }}{% endfor %}"
+    body = "{% for a in big %}{% for b in big %}{{ a | upper | length }}{% endfor %}{% endfor %}"
     template = parse_template("slow", head + body, "slow.md")
     started = time.monotonic()
     with pytest.raises(InputError, match=r"the render took more than 0\.3 s"):
-        template.render({"question": "q", "big": "a\n" * 400_000})
+        template.render({"question": "q", "big": ["a" * 1000] * 900})
     assert time.monotonic() - started < 5

@@ -20,12 +20,13 @@ from usecase_kit.errors import (
     ConfigError,
     InputError,
     OutputError,
-    PackError,
     PricingError,
     ProviderError,
     UsecaseKitError,
 )
-from usecase_kit.evaluation.metrics import EvalReport, evaluate, evaluate_run, token_f1
+from usecase_kit.evaluation.compute import evaluate, evaluate_run
+from usecase_kit.evaluation.results import EvalReport
+from usecase_kit.evaluation.text import token_f1
 from usecase_kit.paths import example_portfolio, templates_dir, temporary_workspace
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio, save_portfolio
 from usecase_kit.report import pack_section
@@ -43,7 +44,6 @@ __all__ = [
     "EvalReport",
     "InputError",
     "OutputError",
-    "PackError",
     "PackResult",
     "Portfolio",
     "PricingError",

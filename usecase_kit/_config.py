@@ -18,6 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from usecase_kit.errors import InputError
 
 __all__ = [
+    "MAX_FIELD_CHARS",
+    "MAX_FILE_BYTES",
     "Float",
     "Int",
     "StrictModel",
@@ -35,13 +37,25 @@ Model = TypeVar("Model", bound=BaseModel)
 
 #: Longest excerpt of a bad value echoed back in an error message.
 EXCERPT_CHARS = 60
+#: Bytes a file a consultant edits may have (portfolios, plans, golden sets, rules, prices):
+#: ten times the largest we ship. A larger one is refused before it is read or parsed (a YAML
+#: portfolio with a 50 MB description did not finish loading in 300 s).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: Characters one text field of a model read from a user's file may hold (a description, a
+#: golden case's context): a few dozen pages, and the tables' cell limit.
+MAX_FIELD_CHARS = 131_072
 
 
 class StrictModel(BaseModel):
     """The base of every model read from a user's file: unknown keys are errors, text is
     stripped, NaN and infinity are refused (use `Int` / `Float` to refuse yes/no values too)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        str_max_length=MAX_FIELD_CHARS,
+    )
 
 
 def _no_bool(value: Any) -> Any:
@@ -67,8 +81,16 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
 
 
 def read_text(path: Path, what: str) -> str:
-    """The file as text; missing, unreadable, binary or non-UTF-8 files raise `InputError`."""
+    """The file as text; missing, unreadable, binary, non-UTF-8 files or files over
+    ``MAX_FILE_BYTES`` raise `InputError`."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{path}: the {what} file has {size:,} bytes; a file read here may have at most "
+                f"{MAX_FILE_BYTES:,} (MAX_FILE_BYTES). A long text belongs in a file of its own; "
+                "a large table, split in several."
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such {what} file.") from None
@@ -159,6 +181,12 @@ def describe_error(error: Mapping[str, Any]) -> str:
         message = (
             f"not a date: write it as YYYY-MM-DD, e.g. 2026-03-31 (got {got}; in a "
             "spreadsheet, format the cell as a date or as text)"
+        )
+    elif error["type"] == "string_too_long":
+        message = (
+            f"text of {len(str(error.get('input', ''))):,} characters; a field may hold at most "
+            f"{MAX_FIELD_CHARS:,} (MAX_FIELD_CHARS): shorten it, or keep the long text in a "
+            "file of its own"
         )
     elif "input" in error and not isinstance(error["input"], dict | list):
         message += f" (got {excerpt(error['input'])})"

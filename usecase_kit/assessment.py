@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from usecase_kit.config import OFFLINE_PROVIDER, RunConfig, Setup
 from usecase_kit.decision import REVIEW_SHARE, Decision, decide
-from usecase_kit.evaluation.metrics import EvalReport, token_f1
+from usecase_kit.evaluation.results import EvalReport
+from usecase_kit.evaluation.text import token_f1
 from usecase_kit.portfolio import Portfolio, UseCase, load_portfolio
+from usecase_kit.results import json_safe
 from usecase_kit.risk import TIER_LABELS, Controls, TierResult, classify
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ __all__ = [
     "Assessment",
     "assess_use_case",
     "pack_assessment",
+    "pilot_plan_for",
     "provider_for",
     "read_scorecard",
     "score_portfolio",
@@ -123,7 +126,7 @@ def score_portfolio(portfolio: Portfolio, setup: Setup) -> pd.DataFrame:
     )
     ranked = int((card["status"] == "ranked").sum())
     if config.method == "wsm" and ranked >= 2:
-        stability = sensitivity(card, setup.rubric, samples=4000, seed=config.seed).table
+        stability = sensitivity(card, setup.rubric, seed=config.seed).table  # SAMPLES draws
         columns = ["id", "p_rank1", "p_topk", "rank_p5", "rank_p95"]
         card = card.merge(stability[columns], on="id", how="left")
     return card
@@ -135,7 +138,7 @@ def write_scorecard(card: pd.DataFrame, path: str | Path) -> Path:
 
     from usecase_kit._io import atomic_write_text
 
-    records = [_json_safe(r) for r in card.to_dict(orient="records")]
+    records = [json_safe(r) for r in card.to_dict(orient="records")]
     return atomic_write_text(path, json.dumps(records, indent=2, ensure_ascii=False))
 
 
@@ -150,20 +153,6 @@ def read_scorecard(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(json.loads(read_text(Path(path), "scorecard")))
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and callable(value.item):  # numpy / pandas scalars
-        return _json_safe(value.item())
-    if value is not None and type(value).__name__ == "NAType":
-        return None
-    return value
 
 
 def _pilot_budget(
@@ -196,22 +185,17 @@ class _Pilot:
     stamp: GateStamp
 
 
-def _run_pilot(
-    portfolio: Portfolio,
-    use_case: UseCase,
-    tier: str,
-    provider: str,
-    workspace: Path,
-    setup: Setup,
-    notes: list[str],
-) -> _Pilot | None:
+def pilot_plan_for(
+    portfolio: Portfolio, use_case: UseCase, tier: str, provider: str
+) -> PilotPlan | None:
+    """The plan a use case's pilot runs (None: it defines no pilot): its golden set (up to
+    ``max_cases``), corpus, prompt and tier, on ``provider``. The one builder: pre-flight in
+    ``packs`` checks exactly this plan before any kernel, and the kernel runs it."""
     from usecase_kit.evaluation.golden import load_golden, load_passages
-    from usecase_kit.pilot import PilotPlan, run_pilot
-    from usecase_kit.providers import get_provider
+    from usecase_kit.pilot import PilotPlan
 
     spec = use_case.pilot
     if spec is None:
-        notes.append("No pilot is defined for this use case (no golden set).")
         return None
     where = {"use_case": use_case.id}
     golden = portfolio.resolve(spec.golden_set, field="pilot.golden_set", **where)
@@ -223,10 +207,8 @@ def _run_pilot(
     )
     from usecase_kit.prompts import portfolio_prompt_folder
 
-    prompts_dir, prompt_note = portfolio_prompt_folder(portfolio.source, spec.prompt)
-    if prompt_note:
-        notes.append(prompt_note)
-    plan = PilotPlan(
+    prompts_dir, _ = portfolio_prompt_folder(portfolio.source, spec.prompt)
+    return PilotPlan(
         use_case_id=use_case.id,
         cases=cases,
         prompt=spec.prompt,
@@ -236,6 +218,30 @@ def _run_pilot(
         concurrency=PILOT_CONCURRENCY,
         prompts_dir=prompts_dir,
     )
+
+
+def _run_pilot(
+    portfolio: Portfolio,
+    use_case: UseCase,
+    tier: str,
+    provider: str,
+    workspace: Path,
+    setup: Setup,
+    notes: list[str],
+) -> _Pilot | None:
+    from usecase_kit.pilot import run_pilot
+    from usecase_kit.providers import get_provider
+
+    plan = pilot_plan_for(portfolio, use_case, tier, provider)
+    if plan is None:
+        notes.append("No pilot is defined for this use case (no golden set).")
+        return None
+    from usecase_kit.prompts import portfolio_prompt_folder
+
+    _, prompt_note = portfolio_prompt_folder(portfolio.source, plan.prompt)
+    if prompt_note:  # the portfolio's own prompt wins over a shipped one of the same name
+        notes.append(prompt_note)
+    cases = plan.cases
     budget = _pilot_budget(use_case, provider, len(cases), setup, notes)
     model = get_provider(provider)
     stamp = _fix_gates(use_case.id, tier, workspace, setup)
@@ -295,7 +301,7 @@ def _project(
 
 
 def _score_row(card: pd.DataFrame, use_case_id: str) -> dict[str, Any]:
-    row = _json_safe(card.set_index("id").loc[use_case_id].to_dict())
+    row = json_safe(card.set_index("id").loc[use_case_id].to_dict())
     row["id"] = use_case_id
     return dict(row)
 
@@ -308,12 +314,14 @@ def assess_use_case(
     config: RunConfig | Setup | None = None,
     provider: str | None = None,
     card: pd.DataFrame | None = None,
+    tier: TierResult | None = None,
 ) -> Assessment:
     """Score, tier, pilot, evaluate, cost and decide one use case of a portfolio.
 
     ``config`` is the run's configuration (default: the shipped rubric, rules, controls and
     prices); ``provider`` overrides its provider; ``card`` is the portfolio's scorecard when the
-    caller scored it already (a batch scores once for every pack).
+    caller scored it already (a batch scores once for every pack); ``tier`` the use case's
+    classification when the caller made it already (it is not made twice).
     """
     setup = setup_of(config)
     if not isinstance(portfolio, Portfolio):
@@ -321,7 +329,7 @@ def assess_use_case(
     use_case = portfolio.get(use_case_id)
     card = card if card is not None else score_portfolio(portfolio, setup)
     score_row = _score_row(card, use_case_id)
-    tier = classify(use_case, setup.rules)
+    tier = tier or classify(use_case, setup.rules)  # once per use case: given, or here
     controls = setup.controls[tier.tier]
     notes: list[str] = []
     spec = provider_for(use_case, provider or setup.config.provider)

@@ -5,8 +5,9 @@ UsecaseKitError                 every error meant for a user; the CLI prints it 
 ├── ConfigError                 a setting is missing or wrong (e.g. an API key variable)
 ├── ProviderError               a model call failed in a way the run cannot absorb
 ├── PricingError                a model has no price, or a price file is malformed
-├── OutputError                 a file or folder cannot be written (names the path and the fix)
-└── PackError                   building a decision pack failed (names the notebook and cell)
+└── OutputError                 a file or folder cannot be written (names the path and the fix)
+
+(A failed pack is not an exception: it is a record, its page and a row of the index.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ __all__ = [
     "ConfigError",
     "InputError",
     "OutputError",
-    "PackError",
     "PricingError",
     "ProviderError",
     "UsecaseKitError",
@@ -56,7 +56,3 @@ class PricingError(UsecaseKitError):
 
 class OutputError(UsecaseKitError):
     """A file or folder cannot be written (read-only, full, a file where a folder should be)."""
-
-
-class PackError(UsecaseKitError):
-    """A decision pack could not be built; the message names the notebook and the failing cell."""

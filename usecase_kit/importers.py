@@ -9,7 +9,6 @@ inventory cannot score stay explicitly unscored (None), never a silent default.
 from __future__ import annotations
 
 import ast
-import csv
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from usecase_kit._config import StrictModel, load_model
+from usecase_kit._tables import read_table
 from usecase_kit.errors import InputError
 from usecase_kit.paths import templates_dir
 from usecase_kit.portfolio import Portfolio, UseCase
@@ -152,27 +152,17 @@ def load_mapping(path: str | os.PathLike[str] | None = None) -> InventoryMapping
 # ---------------------------------------------------------------- reading rows
 
 
-def _read_table(path: Path, sheet: str | None) -> list[dict[str, Any]]:
+def _read_table(path: Path, sheet: str | None) -> list[tuple[int, dict[str, Any]]]:
+    """The inventory's rows with their row numbers, through the one strict, bounded reader
+    (`_tables.read_table`: duplicate headers refused, never dropped; formulas kept as text);
+    every row carries every named column."""
     if not path.is_file():
         raise InputError(f"{path}: no such file.")
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"{path}: unsupported inventory format; use .csv or .xlsx.")
-    from openpyxl import load_workbook
-
-    try:
-        # data_only=False: a formula cell arrives as its text ("=..."), never evaluated
-        book = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # corrupt workbooks raise many types
-        raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(f"{path}: no sheet '{sheet}' (found {book.sheetnames}).")
-    rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
-    book.close()
-    header = [str(h).strip() if h is not None else "" for h in rows[0]] if rows else []
-    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
+    table = read_table(path, "inventory", sheet=sheet)
+    names = [h for h in table.header if h]
+    return [(number, {h: row.get(h) for h in names}) for number, row in table.rows]
 
 
 # ---------------------------------------------------------------- one row -> one record
@@ -394,12 +384,13 @@ def import_inventory(
     """
     mapping = mapping or load_mapping()
     source = Path(path)
-    raw_rows = _read_table(source, mapping.sheet)
+    numbered = _read_table(source, mapping.sheet)
+    raw_rows = [row for _, row in numbered]
     _check_columns(source, raw_rows, mapping)
     keep = _visible(source, raw_rows, mapping, descriptive_only, exclude_columns)
     run = _Run(mapping, source, _Cleaner(mapping, keep), strict)
     use_cases: list[UseCase] = []
-    for number, raw in enumerate(raw_rows, start=2):
+    for number, raw in numbered:
         if limit is not None and len(use_cases) >= limit:
             break
         use_case = run.use_case(number, raw)

@@ -22,6 +22,7 @@ from usecase_kit.results import (
     RubricSummary,
     ScoreSummary,
     TierSummary,
+    json_safe,
 )
 from usecase_kit.risk import TIER_LABELS, RiskRules, TierResult
 
@@ -245,7 +246,6 @@ def _evidence(a: Assessment) -> EvidenceSummary | None:
 
 def metric_rows(a: Assessment) -> list[dict[str, Any]]:
     """Every metric of every (model, prompt version) group, with its interval."""
-    from usecase_kit.assessment import _json_safe
 
     e = a.evaluation
     table = getattr(e, "table", None)
@@ -254,7 +254,7 @@ def metric_rows(a: Assessment) -> list[dict[str, Any]]:
     frame = table()
     keep = ["group", "name", "kind", "value", "ci_low", "ci_high", "n", "interval", "status",
             "note"]  # fmt: skip
-    return [_json_safe(r) for r in frame[keep].to_dict(orient="records")]
+    return [json_safe(r) for r in frame[keep].to_dict(orient="records")]
 
 
 def gates_statement(a: Assessment) -> str:

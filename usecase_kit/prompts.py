@@ -134,9 +134,9 @@ class PromptTemplate:
         except SecurityError as exc:
             raise InputError(
                 f"Prompt {self.name}@{self.version}: the template tried something a prompt may "
-                f"not do ({excerpt(str(exc), 160)}). Templates may only insert variables, loop "
-                "and branch; they cannot reach Python objects or files, and stay within "
-                "1,000,000 characters, widths of 10,000 and 1,000,000 loop steps."
+                f"not do ({excerpt(str(exc), 200)}). Templates may only insert variables, loop "
+                "over given lists and branch, within 1,000,000 characters and 1,000,000 loop "
+                "steps."
             ) from None
         except jinja2.TemplateError as exc:
             raise InputError(
@@ -160,9 +160,9 @@ class PromptTemplate:
 
 
 def _jinja_env() -> PromptSandbox:
-    """User templates render in a sandbox: no attribute walk to Python internals
-    (``cycler.__init__.__globals__``), no mutation of the values passed in, and bounded text,
-    numbers and loop steps (``usecase_kit._sandbox``)."""
+    """User templates are of an allow-listed language, checked when read (text, variables,
+    attributes, if, for over a given list, a few filters), rendered in Jinja2's immutable
+    sandbox with bounded text and loop steps (``usecase_kit._sandbox``)."""
     return prompt_sandbox()
 
 
@@ -177,7 +177,9 @@ def parse_template(name: str, text: str, origin: str) -> PromptTemplate:
     except ValidationError as exc:
         problems = [describe_error(e) for e in exc.errors()]
         raise InputError(f"{origin}: invalid front matter", problems) from None
-    _check_template_vars(origin, meta, body)
+    normalised = text.replace("\r\n", "\n")
+    first_line = normalised.count("\n") - body.count("\n") + 1  # the body's line in the file
+    _check_template_vars(origin, meta, body, first_line)
     settings = Settings(**meta.settings.model_dump())
     return PromptTemplate(
         name,
@@ -199,19 +201,22 @@ def _split_front_matter(text: str, origin: str) -> tuple[str, str]:
     return "\n".join(lines[1:end]), "\n".join(lines[end + 1 :])
 
 
-def _check_template_vars(origin: str, meta: _FrontMatter, body: str) -> None:
+def _check_template_vars(origin: str, meta: _FrontMatter, body: str, first_line: int = 1) -> None:
     import jinja2
     from jinja2 import meta as jmeta
 
     env = _jinja_env()
     try:
-        used = set().union(
-            *(jmeta.find_undeclared_variables(env.parse_checked(t)) for t in (meta.system, body))
-        )
+        used = set(jmeta.find_undeclared_variables(env.parse_checked(body, first_line)))
     except TemplateLimitError as exc:
-        raise InputError(
-            f"{origin}: {exc}. Templates may only insert variables, loop and branch."
-        ) from None
+        raise InputError(f"{origin}: {exc}.") from None
+    except jinja2.TemplateSyntaxError as exc:
+        line = exc.lineno + first_line - 1
+        raise InputError(f"{origin}: template syntax error at line {line}: {exc.message}") from None
+    try:
+        used |= set(jmeta.find_undeclared_variables(env.parse_checked(meta.system)))
+    except TemplateLimitError as exc:
+        raise InputError(f"{origin}: front matter 'system:', {exc}.") from None
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"{origin}: template syntax error at line {exc.lineno}: {exc.message}"

@@ -7,6 +7,7 @@ records only, never by re-reading the portfolio or looking up string keys in loo
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ __all__ = [
     "RubricSummary",
     "ScoreSummary",
     "TierSummary",
+    "json_safe",
     "read_result",
     "write_result",
 ]
@@ -210,3 +212,19 @@ def write_result(path: str | Path, result: PackResult) -> Path:
 def read_result(path: str | Path) -> PackResult:
     """Read a ``results.json`` written by `write_result` (validated)."""
     return PackResult.model_validate_json(read_text(Path(path), "pack results"))
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as plain JSON: NaN and pandas' NA as None, numpy scalars as Python ones (the
+    scorecard rows and metric tables a record holds)."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and callable(value.item):  # numpy / pandas scalars
+        return json_safe(value.item())
+    if value is not None and type(value).__name__ == "NAType":
+        return None
+    return value

@@ -7,6 +7,10 @@ dropped connections. It counts every request it receives (``calls``; ``GET /_sta
 as a real provider would (``billed``): every answer it generated, whether or not the client was
 still there to read it (a timed-out or killed client is billed too), malformed ones included.
 A request that is not a chat completion (empty body, no model, no messages) gets a 400.
+A dishonest server is made with ``reported_usage`` (counts it reports in place of the true
+ones: negative, fractional, inconsistent, past ``max_tokens``) and ``answer_bytes`` (an answer
+padded to that size, with or without a ``content-length``); it still bills the tokens it really
+generated, so a test can count on the server what a run truly spent.
 Run it standalone with ``python -m usecase_kit.testing --port 8000 --latency 0.1``.
 """
 
@@ -102,6 +106,9 @@ class _State:
     reasoning_tokens: int
     omit_usage: bool
     rng: random.Random
+    reported_usage: dict[str, Any] | None = None
+    answer_bytes: int | None = None
+    declare_length: bool = True
     faults: list[_FaultState] = field(default_factory=list)
     requests: list[ReceivedRequest] = field(default_factory=list)
     billed: list[BilledCall] = field(default_factory=list)
@@ -130,6 +137,8 @@ def _completion_body(body: dict[str, Any], index: int, state: _State) -> dict[st
     finish = "stop"
     if isinstance(limit, int) and _tokens(text) > limit:
         text, finish = text[: limit * 4], "length"
+    if state.answer_bytes is not None:  # a runaway answer: the limit ignored
+        text = (text + " " + "x" * state.answer_bytes)[: state.answer_bytes]
     messages = body.get("messages") or []
     prompt = sum(_tokens(str(m.get("content", ""))) + 3 for m in messages) + 3
     reply: dict[str, Any] = {
@@ -149,7 +158,31 @@ def _completion_body(body: dict[str, Any], index: int, state: _State) -> dict[st
             "prompt_tokens_details": {"cached_tokens": min(state.cached_tokens, prompt)},
             "completion_tokens_details": {"reasoning_tokens": state.reasoning_tokens},
         }
+        if state.reported_usage is not None:
+            reply["usage"] = _reported(reply["usage"], state.reported_usage)
     return reply
+
+
+def _public(reply: dict[str, Any]) -> dict[str, Any]:
+    """The reply as sent: without the true counts a dishonest server keeps for its bill."""
+    usage = reply.get("usage")
+    if not isinstance(usage, dict) or "true_usage" not in usage:
+        return reply
+    return {**reply, "usage": {k: v for k, v in usage.items() if k != "true_usage"}}
+
+
+def _reported(true: dict[str, Any], lies: dict[str, Any]) -> dict[str, Any]:
+    """The usage a dishonest server reports: ``lies`` over the true counts (``cached_tokens``
+    and ``reasoning_tokens`` go in their details objects)."""
+    usage = {**true, "true_usage": {k: true[k] for k in ("prompt_tokens", "completion_tokens")}}
+    for name, value in lies.items():
+        if name == "cached_tokens":
+            usage["prompt_tokens_details"] = {"cached_tokens": value}
+        elif name == "reasoning_tokens":
+            usage["completion_tokens_details"] = {"reasoning_tokens": value}
+        else:
+            usage[name] = value
+    return usage
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -220,13 +253,14 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None:  # timeout: answer, but too late for the client
                 time.sleep(fault.delay_s)
             reply = _completion_body(body, index, state)
-            delivered = self._json(200, reply, {"x-request-id": f"req_{index}"})
+            delivered = self._json(200, _public(reply), {"x-request-id": f"req_{index}"})
             self._bill(body, index, reply, delivered)
 
     def _bill(
         self, body: dict[str, Any], index: int, reply: dict[str, Any], delivered: bool
     ) -> None:
-        usage = reply.get("usage") or _usage_of(body, reply)
+        usage: dict[str, Any] = reply.get("usage") or _usage_of(body, reply)
+        usage = usage.get("true_usage", usage)  # a dishonest server still bills what it made
         call = BilledCall(
             index,
             _question(body),
@@ -280,10 +314,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _raw(self, status: int, data: bytes, headers: dict[str, str]) -> bool:
         """Send a response; False when the client was gone (a timeout or a killed process)."""
         gone = self._peer_gone()
+        declare = self.server.state.declare_length or status != 200
         try:
             self.send_response(status)
             self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
+            if declare:
+                self.send_header("content-length", str(len(data)))
+            else:  # the body runs to the end of the connection
+                self.send_header("connection", "close")
+                self.close_connection = True
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
@@ -363,7 +402,12 @@ class LocalOpenAIServer:
         omit_usage: bool = False,
         seed: int = 0,
         port: int = 0,
+        reported_usage: dict[str, Any] | None = None,
+        answer_bytes: int | None = None,
+        declare_length: bool = True,
     ) -> None:
+        """``reported_usage``, ``answer_bytes`` and ``declare_length`` make a dishonest server
+        (see the module's docstring)."""
         self._state = _State(
             latency_s,
             api_key,
@@ -372,6 +416,9 @@ class LocalOpenAIServer:
             reasoning_tokens,
             omit_usage,
             random.Random(seed),
+            dict(reported_usage) if reported_usage is not None else None,
+            answer_bytes,
+            declare_length,
         )
         self.set_faults(faults)
         self._httpd = _Server(("127.0.0.1", port), _Handler)

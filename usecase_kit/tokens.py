@@ -20,6 +20,7 @@ __all__ = [
     "TokenCount",
     "count_messages_tokens",
     "count_tokens",
+    "counted_exactly",
     "encoding_for_model",
     "estimate_tokens",
 ]
@@ -115,6 +116,11 @@ def count_messages_tokens(messages: Iterable[Mapping[str, Any]], model: str) -> 
             total += counted.n + (TOKENS_PER_NAME if key == "name" else 0)
             method = counted.method
     return TokenCount(total, method or _method_for(model))
+
+
+def counted_exactly(model: str) -> bool:
+    """Whether ``model``'s tokens are counted with its own encoding (not estimated)."""
+    return encoding_for_model(model) is not None
 
 
 def _method_for(model: str) -> str:

@@ -56,7 +56,12 @@ Workers = Annotated[
 Rubric = Annotated[Path | None, typer.Option(help="Rubric YAML (default templates/rubric.yaml).")]
 Method = Annotated[str, typer.Option(help="Aggregation: wsm (weighted sum) or topsis.")]
 Tolerance = Annotated[Path | None, typer.Option(help="Risk-tolerance profile YAML.")]
-Prices = Annotated[Path | None, typer.Option(help="Price catalogue (default the project's).")]
+#: ``--catalogue`` as in ``pilot`` and ``prices show``; ``--prices`` is its old name, kept
+#: hidden for one release (issue 22: one name per option across commands).
+Catalogue = Annotated[
+    Path | None, typer.Option("--catalogue", help="Price catalogue file (default: the project's).")
+]
+OldPrices = Annotated[Path | None, typer.Option("--prices", hidden=True)]
 Overrides = Annotated[Path | None, typer.Option(help="A client's price overrides file (YAML).")]
 Overwrite = Annotated[
     bool, typer.Option("--overwrite", help="Replace a previous run in --output-dir.")
@@ -190,7 +195,8 @@ def packs(
     rubric: Rubric = None,
     method: Method = "wsm",
     tolerance: Tolerance = None,
-    prices: Prices = None,
+    catalogue: Catalogue = None,
+    prices: OldPrices = None,
     overrides: Overrides = None,
     data_dir: DataDirs = None,
     seed: Seed = 0,
@@ -214,7 +220,10 @@ def packs(
     by every pack. Exit status 1 when any pack failed (each failed pack still has its page),
     2 for bad input.
     """
-    config = _config(provider, rubric, method, tolerance, prices, overrides, data_dir, seed)
+    if catalogue is not None and prices is not None:
+        raise typer.BadParameter("give --catalogue once (--prices is its old name)")
+    chosen = catalogue if catalogue is not None else prices
+    config = _config(provider, rubric, method, tolerance, chosen, overrides, data_dir, seed)
     rules = config.load().rules if own_determinations else None  # the rules it joins
     own = score_cmd.own_model(own_determinations, mapping, label_column, positive, negative, rules)
     _build(

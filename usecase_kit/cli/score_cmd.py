@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from usecase_kit.errors import InputError
+from usecase_kit.scoring.sensitivity import SAMPLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -217,7 +218,9 @@ def score(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Add P(rank 1), P(top-k), rank 5-95%")
     ] = False,
-    samples: Annotated[int, typer.Option(help="Weight samples for --sensitivity")] = 10_000,
+    samples: Annotated[
+        int, typer.Option(help="Weight samples for --sensitivity (packs and notebooks draw 10,000)")
+    ] = SAMPLES,
     top_k: Annotated[int, typer.Option(help="k for P(top-k)")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed for --sensitivity")] = 0,
     own_determinations: OwnFile = None,

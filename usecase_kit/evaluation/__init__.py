@@ -38,3 +38,10 @@ __all__ = [
     "register",
     "stamp_gates",
 ]
+
+# Registering the built-in metrics is the package's job, not the registry's: importing any
+# part of usecase_kit.evaluation loads this first, so every metric is known before use.
+from usecase_kit.evaluation import builtin as _builtin
+from usecase_kit.evaluation.registry import use_defaults as _use_defaults
+
+_use_defaults(_builtin.DEFAULT_METRICS)

@@ -1,4 +1,8 @@
-"""LLM-as-judge for groundedness through the provider interface, and how far to trust it.
+"""LLM-as-judge for groundedness through the model gateway, and how far to trust it.
+
+Every judge call goes through ``pilot.gateway.Gateway``, as a pilot's calls do: booked in the
+workspace ledger against the use case's budget, cached, retried by the runner, guarded and
+written to the audit trail (a judge evaluation under a cap never bills past it).
 
 The rubric is a prompt template (``templates/prompts/groundedness_judge.md``) whose content
 hash is its version, so every verdict names the rubric it was given. A reply that is not the
@@ -9,15 +13,19 @@ answers: true and false positive rates with Wilson intervals, and Cohen's kappa.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from usecase_kit.evaluation.registry import Case, Metric, Output
 from usecase_kit.evaluation.stats import wilson_interval
-from usecase_kit.providers.base import CallFailed, Provider
+from usecase_kit.providers.base import Provider
+
+if TYPE_CHECKING:
+    from usecase_kit.pilot.gateway import Gateway
 
 __all__ = ["Agreement", "Judge", "JudgeVerdict", "agreement", "judge_metric"]
 
@@ -43,14 +51,24 @@ class JudgeVerdict:
 
 
 class Judge:
-    """Grades answers with a model: ``Judge(get_provider("openai:gpt-4o-mini"))``."""
+    """Grades answers with a model: ``Judge(get_provider("openai:gpt-4o-mini"), gateway=...)``.
+
+    ``gateway`` books, caches, guards and audits every call (``Gateway(workspace, use_case_id,
+    budget_usd=...)``); without one, a gateway on the default workspace with no cap."""
 
     def __init__(
-        self, provider: Provider, *, prompt: str = JUDGE_PROMPT, grounded_from: int = GROUNDED_FROM
+        self,
+        provider: Provider,
+        *,
+        gateway: Gateway | None = None,
+        prompt: str = JUDGE_PROMPT,
+        grounded_from: int = GROUNDED_FROM,
     ) -> None:
+        from usecase_kit.pilot.gateway import Gateway
         from usecase_kit.prompts import load_prompt
 
         self.provider = provider
+        self.gateway = gateway if gateway is not None else Gateway()
         self.template = load_prompt(prompt)
         self.grounded_from = grounded_from
 
@@ -60,14 +78,22 @@ class Judge:
 
     def grade(self, question: str, context: str, answer: str) -> JudgeVerdict:
         """The judge's verdict on one answer; a failed call or odd reply is a verdict too."""
+        from usecase_kit.evaluation.golden import GoldenCase
+
         messages = self.template.render(
             {"question": question, "context": context, "answer": answer}
         )
-        try:
-            reply = self.provider.complete(messages, self.template.settings).text
-        except CallFailed as exc:
-            return self._verdict(None, f"judge call failed ({exc.kind})", (), "failed")
-        return self.parse(reply)
+        ident = json.dumps([question, context, answer], ensure_ascii=False)
+        case = GoldenCase(
+            "judge-" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16], question, "",
+            context=context,
+        )  # fmt: skip
+        record = self.gateway.call(self.provider, self.template, case, messages,
+                                   self.template.settings)  # fmt: skip
+        if record.status != "ok":
+            why = record.error_kind or record.status
+            return self._verdict(None, f"judge call {record.status} ({why})", (), "failed")
+        return self.parse(record.output)
 
     def parse(self, reply: str) -> JudgeVerdict:
         """Read the rubric's JSON reply (a code fence or text around it is tolerated)."""

@@ -136,19 +136,25 @@ def metric(
     return wrap
 
 
-def _ensure_builtins() -> None:
-    import usecase_kit.evaluation.builtin  # noqa: F401  (registers the built-in metrics)
+#: The metrics computed when none are named: ``builtin.DEFAULT_METRICS``, handed over by the
+#: package ``usecase_kit.evaluation`` when it loads (and imports ``builtin``, which registers
+#: the built-ins), so this module imports no metric module and no cycle ties the two.
+_DEFAULTS: tuple[str, ...] = ()
+
+
+def use_defaults(names: Sequence[str]) -> None:
+    """Set the metrics ``resolve_metrics(None)`` returns."""
+    global _DEFAULTS
+    _DEFAULTS = tuple(names)
 
 
 def known_metrics() -> dict[str, Metric]:
     """Every registered metric by name (the built-ins plus any registered since)."""
-    _ensure_builtins()
     return dict(sorted(_REGISTRY.items()))
 
 
 def get_metric(name: str) -> Metric:
     """The metric called ``name``; an unknown name raises ``InputError`` listing the known."""
-    _ensure_builtins()
     found = _REGISTRY.get(name)
     if found is None:
         raise InputError(
@@ -160,11 +166,8 @@ def get_metric(name: str) -> Metric:
 
 def resolve_metrics(metrics: Sequence[str | Metric] | None) -> list[Metric]:
     """Names or metrics to metrics (all unknown names reported at once)."""
-    _ensure_builtins()
     if metrics is None:
-        from usecase_kit.evaluation.builtin import DEFAULT_METRICS
-
-        metrics = DEFAULT_METRICS
+        metrics = _DEFAULTS
     unknown = [m for m in metrics if isinstance(m, str) and m not in _REGISTRY]
     if unknown:
         raise InputError(

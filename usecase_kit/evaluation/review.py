@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from usecase_kit._sqlite import prepare_schema
+from usecase_kit import _sqlite
+from usecase_kit._sqlite import connect_workspace, migration, run_script
 from usecase_kit.errors import ConfigError, InputError
 from usecase_kit.evaluation.gates import GateStamp
 from usecase_kit.evaluation.stats import wilson_interval
@@ -36,7 +37,7 @@ __all__ = [
     "review_progress",
 ]
 
-DB_NAME = "usecase_kit.sqlite"  # the pilot store's file (usecase_kit.pilot.store.DB_NAME)
+DB_NAME = _sqlite.DB_NAME  # the one workspace database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS eval_review_labels (
@@ -47,6 +48,13 @@ CREATE TABLE IF NOT EXISTS eval_gate_sets (
     use_case_id TEXT NOT NULL, tier TEXT, sha256 TEXT NOT NULL, fixed_at TEXT NOT NULL,
     gates TEXT, source TEXT, PRIMARY KEY (use_case_id, sha256));
 """
+
+
+@migration("review")
+def m001_review_tables(db: sqlite3.Connection) -> None:
+    """Review labels and fixed gate sets (a workspace made before the registry has them)."""
+    run_script(db, _SCHEMA)
+
 
 Verdict = Literal["pass", "fail"]
 
@@ -68,9 +76,7 @@ class ReviewStore:
     def __init__(self, workspace: str | Path) -> None:
         self.path = Path(workspace) / DB_NAME
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            prepare_schema(self._db, _SCHEMA)
+            self._db = connect_workspace(workspace, "review")
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"The workspace {self.path.parent} cannot be used for review labels: {exc}. "

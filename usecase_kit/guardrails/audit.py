@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from usecase_kit._io import atomic_write_text
-from usecase_kit._sqlite import prepare_schema, retry_locked
+from usecase_kit._sqlite import migrate, migration, prepare_schema, retry_locked, run_script
 from usecase_kit.errors import InputError
 
 __all__ = ["GENESIS", "PLAIN_FIELDS", "AuditTrail", "Problem", "VerifyResult", "verify_export"]
@@ -52,6 +52,13 @@ CREATE TABLE IF NOT EXISTS {t}_head (
     id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER, last_seq INTEGER, last_hash TEXT,
     anchor_seq INTEGER, anchor_hash TEXT);
 """
+_DEFAULT_TABLE = "audit_trail"
+
+
+@migration("audit")
+def m001_audit_trail(db: sqlite3.Connection) -> None:
+    """The hash-chained trail and its head (a workspace made before the registry has them)."""
+    run_script(db, _SCHEMA.format(t=_DEFAULT_TABLE))
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,11 @@ class AuditTrail:
         )
         self._table, self._redact, self._plain = table, redact, plain_fields
         self.retention_days = retention_days
-        if self._own:
+        if table == _DEFAULT_TABLE:  # the workspace's trail: through the migration registry
+            if self._own:
+                retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
+            migrate(self._db, "audit")
+        elif self._own:
             prepare_schema(self._db, _SCHEMA.format(t=table))
         else:
             retry_locked(lambda: self._db.executescript(_SCHEMA.format(t=table)))

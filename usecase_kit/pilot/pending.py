@@ -78,6 +78,22 @@ class PendingAnswers:
         if self.folder is not None:
             (self.folder / f"{call_key}.json").unlink(missing_ok=True)
 
+    def set_aside(self, call_key: str, reason: str) -> Path | None:
+        """Move an answer that cannot be committed out of the way (``set-aside/``, with the
+        reason in a ``.txt`` beside it), so no later start of the plan retries it forever.
+        Returns the folder it went to."""
+        if self.folder is None:
+            return None
+        aside = self.folder / "set-aside"
+        aside.mkdir(exist_ok=True, mode=0o700)
+        source = self.folder / f"{call_key}.json"
+        if source.exists():
+            os.replace(source, aside / source.name)
+        fd = os.open(aside / f"{call_key}.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(reason + "\n")
+        return aside
+
     def items(self) -> list[PendingAnswer]:
         """What a killed run left, oldest first; unreadable leftovers are removed."""
         if self.folder is None:

@@ -15,11 +15,11 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from usecase_kit._config import Float, Int, StrictModel, read_yaml, validation_problems
-from usecase_kit.errors import InputError
+from usecase_kit.errors import InputError, ProviderError
 from usecase_kit.evaluation.golden import GoldenCase, load_golden, load_passages
 from usecase_kit.prompts import check_prompt_ref
 
-__all__ = ["PilotPlan", "load_plan", "resolve_path"]
+__all__ = ["PilotPlan", "check_model_prefixes", "load_plan", "resolve_path"]
 
 
 @dataclass(frozen=True)
@@ -157,3 +157,17 @@ def _resolve_options(
     if isinstance(resolved.get("corpus"), str):
         resolved["corpus"] = [p.text for p in load_passages(resolve(resolved["corpus"], field))]
     return resolved
+
+
+def check_model_prefixes(plan: PilotPlan, where: str) -> None:
+    """An unknown provider named with the place it was written (the plan or ``--model``)."""
+    from usecase_kit.providers import known_prefixes
+
+    known = [p.rstrip(":") for p in known_prefixes()]
+    unknown = [m for m in plan.models if m.split(":", 1)[0] not in known or ":" not in m]
+    if unknown:
+        raise ProviderError(
+            f"{where}: {', '.join(repr(m) for m in unknown)} names no known provider; write "
+            f"PROVIDER:MODEL with one of {', '.join(p + ':' for p in known)} "
+            "(e.g. openai:gpt-4o-mini, offline:baseline)."
+        )

@@ -18,6 +18,7 @@ from usecase_kit.pilot.plan import PilotPlan
 from usecase_kit.prompts import PromptRegistry, PromptTemplate
 from usecase_kit.providers import get_provider
 from usecase_kit.providers.base import Message, Provider, Settings
+from usecase_kit.providers.endpoint import endpoint_key
 
 __all__ = [
     "BUDGET_DEFAULT_MAX_TOKENS",
@@ -95,7 +96,9 @@ def _arms(
         price = (
             None if provider.is_baseline else _price(prices, str(price_as or provider.model), cap)
         )
-        arms[spec] = Arm(provider, price, str(getattr(provider, "base_url", "") or ""))
+        # one identity per server (localhost is 127.0.0.1): the run's lock and cache keys
+        endpoint = endpoint_key(str(getattr(provider, "base_url", "") or ""))
+        arms[spec] = Arm(provider, price, endpoint)
     return arms
 
 

@@ -19,39 +19,49 @@ answer is on disk the moment it arrives; the calling thread only submits work, a
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from usecase_kit.errors import ProviderError, UsecaseKitError
+from usecase_kit.pilot.call_records import (
+    _audit_texts,
+    _blocked,
+    _failed,
+    _record,
+    _skipped,
+)
+from usecase_kit.pilot.costing import _answer_cost, _cost, _reservation
 from usecase_kit.pilot.guard import GuardrailReport, Guards, guards_for, preflight_plan
 from usecase_kit.pilot.lock import RunLock
+from usecase_kit.pilot.notes import _interrupted_message, _notes
 from usecase_kit.pilot.pending import PendingAnswer, PendingAnswers
 from usecase_kit.pilot.plan import PilotPlan
 from usecase_kit.pilot.prepare import (
     BUDGET_DEFAULT_MAX_TOKENS,
-    Arm,
     Catalogue,
     Task,
     prepare,
     run_id_for,
-    sha256,
 )
 from usecase_kit.pilot.records import CallRecord, PilotRun
 from usecase_kit.pilot.store import Store, budget_key, now_iso
-from usecase_kit.providers.base import CallFailed, Completion, Provider, Usage
+from usecase_kit.providers.base import (
+    CallFailed,
+    Completion,
+    Provider,
+)
 
 __all__ = ["BUDGET_DEFAULT_MAX_TOKENS", "PilotInterrupted", "run_pilot", "run_plan_file"]
 
 #: Failure kinds after which the provider may still have billed the attempt: charged in full.
-_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "other"})
+#: ``usage`` is a provider fault (counts that cannot be true, an answer over the size limit).
+_MAYBE_BILLED = frozenset({"timeout", "connection", "malformed", "usage", "other"})
 #: Failure kinds worth another attempt.
 _RETRYABLE = frozenset({"rate_limit", "server", "timeout", "connection", "unreachable"})
 #: Backoff between attempts (as the openai client does): 0.5 s doubling to 8 s, jittered; a
@@ -85,6 +95,7 @@ class _Context:
     lock: threading.Lock = field(default_factory=threading.Lock)
     cap_reached: bool = False
     abandoned: bool = False  # a second Ctrl-C left calls in flight
+    set_aside: list[str] = field(default_factory=list)  # pending answers that could not commit
 
     @property
     def budget(self) -> str:
@@ -176,28 +187,14 @@ def run_plan_file(
     ``workspace`` defaults to ``USECASE_KIT_HOME``; ``options`` go to ``run_pilot``.
     """
     from usecase_kit.paths import templates_dir, workspace_home
-    from usecase_kit.pilot.plan import load_plan
+    from usecase_kit.pilot.plan import check_model_prefixes, load_plan
 
     source = Path(path or templates_dir() / "pilot_plan.yaml")
     plan = load_plan(source, allowed_dirs=allowed_dirs)
     if models:
         plan = replace(plan, models=list(models))
-    _check_model_prefixes(plan, "--model" if models else f"{source}, field 'models'")
+    check_model_prefixes(plan, "--model" if models else f"{source}, field 'models'")
     return run_pilot(plan, workspace=workspace or workspace_home(), **options)
-
-
-def _check_model_prefixes(plan: PilotPlan, where: str) -> None:
-    """An unknown provider named with the place it was written (the plan or ``--model``)."""
-    from usecase_kit.providers import known_prefixes
-
-    known = [p.rstrip(":") for p in known_prefixes()]
-    unknown = [m for m in plan.models if m.split(":", 1)[0] not in known or ":" not in m]
-    if unknown:
-        raise ProviderError(
-            f"{where}: {', '.join(repr(m) for m in unknown)} names no known provider; write "
-            f"PROVIDER:MODEL with one of {', '.join(p + ':' for p in known)} "
-            "(e.g. openai:gpt-4o-mini, offline:baseline)."
-        )
 
 
 def _execute(
@@ -328,20 +325,6 @@ def _drain_after_interrupt(
         pass  # workers still save whatever arrives before the process ends
 
 
-def _interrupted_message(ctx: _Context, saved: int, left: int, abandoned: int) -> str:
-    gone = (
-        f" {abandoned} call(s) were still in flight when you stopped waiting; their reservations "
-        "stay charged until the plan runs again."
-        if abandoned
-        else ""
-    )
-    return (
-        f"Interrupted: {saved} answer(s) of this run are saved and will not be paid for again; "
-        f"{left} call(s) were left undone.{gone} Run the same command again to resume "
-        f"(run {ctx.run_id})."
-    )
-
-
 def _call(task: Task, ctx: _Context) -> CallRecord | None:
     """One call with its retries, in a worker thread; each attempt is booked before it leaves
     and the answer is committed the moment it arrives. None: not run (the run is stopping)."""
@@ -376,6 +359,7 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
             return _skipped(task, ctx)
         try:
             completion = task.arm.provider.complete(messages, settings)
+            cost = _answer_cost(task, completion, reserve)
         except CallFailed as exc:
             billed = exc.kind in _MAYBE_BILLED
             store.settle(ledger_id, "unknown" if billed else "released", None, exc.kind)
@@ -393,7 +377,7 @@ def _call(task: Task, ctx: _Context) -> CallRecord | None:
         # durable at once, in memory-backed storage (never on disk before redaction), and its
         # real cost booked, before the PII scan that must precede the commit
         ctx.pending.put(PendingAnswer(task.call_key, ledger_id, try_no, started, completion))
-        store.received(ledger_id, _cost(task.arm, completion.usage) or 0.0)
+        store.received(ledger_id, cost)
         return _settle_answer(task, ctx, store, completion, ledger_id, started, guard)
     return None
 
@@ -431,7 +415,16 @@ def _recover_pending(tasks: Sequence[Task], ctx: _Context, store: Store) -> None
         task = by_key.get(item.call_key)
         if task is not None and item.call_key not in done:
             guard = ctx.guards.chain.new_call()
-            _settle_answer(task, ctx, store, item.completion, item.ledger_id, item.started, guard)
+            try:
+                _answer_cost(task, item.completion, _reservation(task))
+                _settle_answer(
+                    task, ctx, store, item.completion, item.ledger_id, item.started, guard
+                )
+            except (UsecaseKitError, ArithmeticError, TypeError, ValueError) as exc:
+                # never retried at every start: moved out of the way, with the reason beside it
+                where = ctx.pending.set_aside(item.call_key, f"{type(exc).__name__}: {exc}")
+                ctx.set_aside.append(f"{item.call_key} ({exc}) in {where}")
+                continue
         ctx.pending.drop(item.call_key)
 
 
@@ -473,119 +466,11 @@ def _guarded(
     return ctx.guards.record(record)
 
 
-def _blocked(task: Task, ctx: _Context, reason: str, guard: Any, started: str) -> CallRecord:
-    record = replace(
-        _base_record(task, ctx, "blocked", started),
-        error=f"blocked by a guardrail: {reason}",
-        error_kind="guardrail",
-        findings=[f.to_dict() for f in guard.findings],
-    )
-    return ctx.guards.record(record)
-
-
 def _backoff(try_no: int, retry_after_s: float | None) -> float:
     if retry_after_s is not None and 0 <= retry_after_s <= _RETRY_AFTER_MAX_S:
         return retry_after_s
     delay: float = min(_BACKOFF_S * 2.0**try_no, _BACKOFF_MAX_S)
     return delay * (1 - 0.25 * random.random())
-
-
-def _reservation(task: Task) -> float:
-    """Worst-case cost of one attempt: generous input count plus the full output cap."""
-    if task.arm.price is None or task.arm.provider.is_baseline:
-        return 0.0
-    from usecase_kit.tokens import count_messages_tokens
-
-    chat = [{"role": m.role, "content": m.content} for m in task.messages]
-    counted = count_messages_tokens(chat, task.arm.provider.model).n
-    chars = sum(len(m.content) for m in task.messages)
-    # Never below 1 token per 3 characters plus chat overhead: covers tokenizer mismatch.
-    input_tokens = max(counted, math.ceil(chars / 3) + 4 * len(task.messages) + 3)
-    output_tokens = task.settings.max_tokens or BUDGET_DEFAULT_MAX_TOKENS
-    cost = task.arm.price.cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens))
-    return float(cost)
-
-
-def _cost(arm: Arm, usage: Usage) -> float | None:
-    if arm.provider.is_baseline:
-        return 0.0
-    return None if arm.price is None else float(arm.price.cost(usage))
-
-
-def _base_record(task: Task, ctx: _Context, status: str, started: str) -> CallRecord:
-    return CallRecord(
-        run_id=ctx.run_id,
-        use_case_id=ctx.use_case_id,
-        case_id=task.case.id,
-        question=task.case.question,
-        reference_answer=task.case.reference_answer,
-        output="",
-        provider=task.arm.provider.spec,
-        model=task.arm.provider.model,
-        is_baseline=task.arm.provider.is_baseline,
-        prompt_name=task.prompt.name,
-        prompt_version=task.prompt.version,
-        repeat=task.repeat,
-        status=status,
-        started_at=started,
-        call_key=task.call_key,
-        input_sha256=sha256(_input_text(task)),
-        output_sha256=sha256(""),
-    )
-
-
-def _record(
-    task: Task,
-    ctx: _Context,
-    completion: Completion,
-    cost: float | None,
-    started: str,
-    *,
-    cache_hit: bool,
-) -> CallRecord:
-    u = completion.usage
-    return replace(
-        _base_record(task, ctx, "ok", started),
-        output=completion.text,
-        model=completion.model,
-        input_tokens=u.input_tokens,
-        output_tokens=u.output_tokens,
-        cached_input_tokens=u.cached_input_tokens,
-        reasoning_tokens=u.reasoning_tokens,
-        counted_by=u.counted_by,
-        latency_s=completion.latency_s,
-        cost_usd=cost,
-        cache_hit=cache_hit,
-        retries=0 if cache_hit else completion.retries,
-        finish_reason=completion.finish_reason,
-        request_id=completion.request_id,
-        output_sha256=sha256(completion.text),
-        provenance=completion.provenance,
-    )
-
-
-def _failed(task: Task, ctx: _Context, exc: CallFailed, started: str) -> CallRecord:
-    return replace(
-        _base_record(task, ctx, "failed", started),
-        error=str(exc),
-        error_kind=exc.kind,
-        retries=exc.retries,
-    )
-
-
-def _skipped(task: Task, ctx: _Context) -> CallRecord:
-    reason = f"budget cap reached (${ctx.cap}): the plan's ledger has no room for this call"
-    record = replace(
-        _base_record(task, ctx, "skipped_budget", now_iso()), error=reason, error_kind="budget"
-    )
-    return ctx.guards.record(record)
-
-
-def _use_scan_cache(workspace: str | Path) -> None:
-    """PII scans persist in the workspace (``pii_scans.sqlite``): a cached rerun reads them."""
-    from usecase_kit.guardrails.pii_cache import use_scan_cache
-
-    use_scan_cache(workspace)
 
 
 def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
@@ -604,59 +489,11 @@ def _from_cache(task: Task, ctx: _Context, store: Store) -> CallRecord | None:
     return _guarded(task, ctx, completion, cost, started, guard, cache_hit=True)
 
 
-def _audit_texts(task: Task, record: CallRecord, ctx: _Context) -> tuple[str, str]:
-    """Texts for the audit trail: each message redacted for storage (so a system prompt or a
-    question already scanned is not scanned again), then by the caller's hook if any."""
-    hook = ctx.redact or (lambda text: text)
-    stored = [{"role": m.role, "content": ctx.guards.stored(m.content)} for m in task.messages]
-    return hook(json.dumps(stored, ensure_ascii=False)), hook(record.output)
+def _use_scan_cache(workspace: str | Path) -> None:
+    """PII scans persist in the workspace (``pii_scans.sqlite``): a cached rerun reads them."""
+    from usecase_kit.guardrails.pii_cache import use_scan_cache
 
-
-def _input_text(task: Task) -> str:
-    return json.dumps([asdict(m) for m in task.messages], ensure_ascii=False)
-
-
-def _notes(records: list[CallRecord], ctx: _Context, store: Store, resumed: int) -> list[str]:
-    notes = []
-    if resumed:
-        notes.append(
-            f"{resumed} answer(s) were saved by an earlier, interrupted run of this plan: kept, "
-            "not asked again (api_calls counts only the calls this run made)."
-        )
-    totals = store.totals(ctx.run_id)
-    skipped = sum(1 for r in records if r.status == "skipped_budget")
-    if skipped:
-        budget = store.totals(ctx.run_id, budget=ctx.budget)
-        attempts = store.attempts(ctx.run_id)
-        over = f", {attempts} runs of this plan among them" if attempts > 1 else ""
-        notes.append(
-            f"Budget cap ${ctx.cap} reached: the pilots of use case {ctx.use_case_id} have "
-            f"committed ${budget.charged_usd:.6f} in this workspace{over}; {skipped} of "
-            f"{len(records)} call(s) left undone (status skipped_budget). Raise the cap "
-            "(--budget) to finish them."
-        )
-    if totals.unknown_calls:
-        notes.append(
-            f"{totals.unknown_calls} attempt(s) of this plan ended without a known outcome "
-            "(timeouts, dropped connections, malformed answers or a killed run): they stay "
-            f"charged at their full reservation, ${totals.unknown_usd:.6f} in all."
-        )
-    cached = sum(1 for r in records if r.cache_hit)
-    if cached and cached == len(records):
-        notes.append(
-            f"All {cached} answers came from the cache: no model was called and nothing was "
-            "spent this run (cost_usd is what they cost when first made, at current prices; "
-            "the latencies are those of the original calls)."
-        )
-    elif cached:
-        notes.append(
-            f"{cached} of {len(records)} answers came from the cache: no model was called and "
-            "nothing was spent for those this run (spent_usd leaves them out; cost_usd and the "
-            "latencies include them as first made)."
-        )
-    if records and all(r.is_baseline for r in records):
-        notes.append("Every record comes from the offline BM25 baseline, not a language model.")
-    return notes
+    use_scan_cache(workspace)
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

@@ -19,14 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from usecase_kit._sqlite import prepare_schema, retry_locked
+from usecase_kit._sqlite import DB_NAME, connect_workspace, migration, run_script
 from usecase_kit.errors import ConfigError
 from usecase_kit.pilot.records import CallRecord
 from usecase_kit.providers.base import Completion, Usage
 
 __all__ = ["DB_NAME", "LedgerTotals", "Store", "budget_key"]
-
-DB_NAME = "usecase_kit.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pilot_runs (
@@ -48,6 +46,31 @@ CREATE INDEX IF NOT EXISTS pilot_ledger_run ON pilot_ledger (run_id, state);
 #: older workspaces get it on first open, and a row without one counts against its run.
 _BUDGET_COLUMN = "budget_key"
 _BUDGET_OF_ROW = f"COALESCE({_BUDGET_COLUMN}, run_id)"
+
+
+@migration("pilot")
+def m001_pilot_tables(db: sqlite3.Connection) -> None:
+    """Runs, journal, cache and ledger (a workspace made before the registry has them)."""
+    run_script(db, _SCHEMA)
+
+
+@migration("pilot")
+def m002_ledger_budget_key(db: sqlite3.Connection) -> None:
+    """The budget column for a ledger from before 2026-12-03, its rows given their use case's
+    budget so what a workspace spent before the upgrade still counts; and its index."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(pilot_ledger)")}
+    if _BUDGET_COLUMN not in columns:
+        db.execute(f"ALTER TABLE pilot_ledger ADD COLUMN {_BUDGET_COLUMN} TEXT")
+        runs = db.execute("SELECT DISTINCT run_id, use_case_id FROM pilot_runs").fetchall()
+        for run_id, use_case_id in runs:
+            db.execute(
+                f"UPDATE pilot_ledger SET {_BUDGET_COLUMN}=? WHERE run_id=?",
+                (budget_key(str(use_case_id)), run_id),
+            )
+    db.execute(
+        f"CREATE INDEX IF NOT EXISTS pilot_ledger_budget ON pilot_ledger ({_BUDGET_COLUMN}, state)"
+    )
+
 
 #: What a ledger row counts towards the cap: the real cost once the answer is received or
 #: settled, nothing once released (a 429 or an error body is not billed), the full reservation
@@ -96,50 +119,13 @@ class Store:
         ``redact``: what the audit trail applies to every free text it stores."""
         self.path = Path(workspace) / DB_NAME
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=not closed_elsewhere
-            )
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            prepare_schema(self._db, _SCHEMA)
-            retry_locked(self._add_budget_column)
+            self._db = connect_workspace(workspace, "pilot", check_same_thread=not closed_elsewhere)
             self.audit = _trail(self._db, redact)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"The workspace {self.path.parent} cannot be used: {exc}. It must be a folder you "
                 "can write to; pass another with --workspace (or set USECASE_KIT_HOME)."
             ) from None
-
-    def _add_budget_column(self) -> None:
-        """A workspace from before the column gets it (once); a new one has it already. Only
-        reads unless something is missing: packs open this database from several kernels at
-        once, and a needless write at every open made them wait on each other."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pilot_ledger)")}
-        if _BUDGET_COLUMN not in columns:
-            try:
-                self._write(self._migrate_budget_column)
-            except sqlite3.OperationalError as exc:  # another process added it first
-                if "duplicate column" not in str(exc):
-                    raise
-        indexed = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='index' AND name='pilot_ledger_budget'"
-        ).fetchone()
-        if indexed is None:
-            self._db.execute(
-                "CREATE INDEX IF NOT EXISTS pilot_ledger_budget"
-                f" ON pilot_ledger ({_BUDGET_COLUMN}, state)"
-            )
-
-    def _migrate_budget_column(self) -> None:
-        """Add the column, and give rows written before it their use case's budget, so what a
-        workspace spent before the upgrade still counts."""
-        self._db.execute(f"ALTER TABLE pilot_ledger ADD COLUMN {_BUDGET_COLUMN} TEXT")
-        runs = self._db.execute("SELECT DISTINCT run_id, use_case_id FROM pilot_runs").fetchall()
-        for run_id, use_case_id in runs:
-            self._db.execute(
-                f"UPDATE pilot_ledger SET {_BUDGET_COLUMN}=? WHERE run_id=?",
-                (budget_key(str(use_case_id)), run_id),
-            )
 
     def close(self) -> None:
         self._db.close()

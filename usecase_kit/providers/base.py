@@ -20,10 +20,21 @@ __all__ = [
     "Provider",
     "Settings",
     "Usage",
+    "prompt_token_bound",
 ]
 
 # Failure kinds that stop a run at once: every further call would fail the same way.
 FATAL_KINDS = frozenset({"auth", "model_not_found"})
+#: Tokens a chat template may add around the messages (role markers, a default system prompt).
+TEMPLATE_TOKENS, TOKENS_PER_MESSAGE = 256, 16
+
+
+def prompt_token_bound(messages: Sequence[Message]) -> int:
+    """The most prompt tokens ``messages`` can make with any tokenizer: a token is at least one
+    byte, plus what a chat template adds. A provider reporting more is at fault, and a
+    reservation made with this bound covers whatever an honest server bills for the input."""
+    sent = sum(len(m.content.encode("utf-8")) + len(m.role) for m in messages)
+    return sent + TEMPLATE_TOKENS + TOKENS_PER_MESSAGE * len(messages)
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,9 @@ class CallFailed(ProviderError):
     """One call failed after the client's own retries.
 
     ``kind`` is one of: auth, bad_request, model_not_found, rate_limit, server, timeout,
-    connection, malformed, other. Kinds in ``FATAL_KINDS`` stop a run.
+    connection, malformed, usage (a provider fault: token counts that cannot be true, or an
+    answer body over the size limit; charged its reservation, never retried), other. Kinds in
+    ``FATAL_KINDS`` stop a run.
     """
 
     def __init__(

@@ -19,7 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from usecase_kit.errors import ConfigError
-from usecase_kit.providers.base import CallFailed, Completion, Message, Settings, Usage
+from usecase_kit.providers.answers import (
+    AnswerTooLarge,
+    _BoundedTransport,
+    _count_problem,
+    usage_fault,
+)
+from usecase_kit.providers.base import (
+    CallFailed,
+    Completion,
+    Message,
+    Settings,
+    Usage,
+)
 
 __all__ = [
     "DEFAULT_AZURE_API_VERSION",
@@ -179,13 +191,21 @@ class OpenAICompatibleProvider:
                 **self._request(messages, settings)
             )
             body = raw.parse()
-            return self._completion(
+            completion = self._completion(
                 body, raw.headers, time.perf_counter() - start, raw.retries_taken
             )
         except CallFailed:
             raise
         except Exception as exc:
             raise self._failure(exc) from None
+        fault = usage_fault(completion, messages, settings)
+        if fault is not None:
+            raise CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: {fault}. The answer is not "
+                "used, and the call is charged its full reservation.",
+                kind="usage",
+            )
+        return completion
 
     def _request(self, messages: Sequence[Message], settings: Settings) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -229,14 +249,35 @@ class OpenAICompatibleProvider:
             return Usage(input_tokens=0, output_tokens=out.n, counted_by=out.method)
         prompt_details = getattr(usage, "prompt_tokens_details", None)
         completion_details = getattr(usage, "completion_tokens_details", None)
+        counts = {
+            "prompt_tokens": getattr(usage, "prompt_tokens", None),
+            "completion_tokens": getattr(usage, "completion_tokens", None),
+            "total_tokens": getattr(usage, "total_tokens", None),
+            "cached_tokens": getattr(prompt_details, "cached_tokens", None),
+            "reasoning_tokens": getattr(completion_details, "reasoning_tokens", None),
+        }
+        problem = _count_problem(counts)
+        if problem is not None:
+            raise CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: the usage it reported is not "
+                f"a count of tokens ({problem}). The answer is not used, and the call is "
+                "charged its full reservation.",
+                kind="usage",
+            )
         return Usage(
-            input_tokens=int(usage.prompt_tokens or 0),
-            output_tokens=int(usage.completion_tokens or 0),
-            cached_input_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
-            reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+            input_tokens=int(counts["prompt_tokens"] or 0),
+            output_tokens=int(counts["completion_tokens"] or 0),
+            cached_input_tokens=int(counts["cached_tokens"] or 0),
+            reasoning_tokens=int(counts["reasoning_tokens"] or 0),
         )
 
     def _failure(self, exc: Exception) -> CallFailed:
+        if isinstance(exc, AnswerTooLarge):
+            return CallFailed(
+                f"{self.spec} at {self.base_url}: provider fault: {exc}. The answer is not used, "
+                "and the call is charged its full reservation.",
+                kind="usage",
+            )
         kind, status = _classify(exc)
         retries = int(getattr(_attempts, "retries", 0))
         return CallFailed(
@@ -335,11 +376,17 @@ def redact_url(url: str) -> str:
 def _http_client() -> Any:
     """The openai client's HTTP client, without following redirects: a gateway that answers
     (and bills) then redirects to an address that refuses would turn a paid call into a
-    connection error on the second hop. A 3xx is a status error instead, charged as unknown."""
+    connection error on the second hop. A 3xx is a status error instead, charged as unknown.
+    Every response body is read through ``_BoundedTransport`` (at most ``MAX_BODY_BYTES``)."""
+    import httpx2
     import openai
+    from openai._constants import DEFAULT_CONNECTION_LIMITS
 
+    transport = _BoundedTransport(httpx2.HTTPTransport(limits=DEFAULT_CONNECTION_LIMITS))
     return openai.DefaultHttpxClient(
-        event_hooks={"request": [_count_attempt]}, follow_redirects=False
+        event_hooks={"request": [_count_attempt]},
+        follow_redirects=False,
+        transport=transport,  # type: ignore[arg-type]
     )
 
 

@@ -4,7 +4,6 @@ recall / precision / F1 with no division by zero."""
 
 from __future__ import annotations
 
-import csv
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -39,26 +38,18 @@ class Labels:
         return sum(self.by_row.values())
 
 
-def _column(path: Path, column: str, sheet: str | None) -> list[str]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in reader.fieldnames or []]
-            rows = list(reader)
-        key = next((h for h in reader.fieldnames or [] if h.strip() == column), None)
-        values = [str(row.get(key) or "") for row in rows] if key else None
-    else:
-        import pandas as pd
+def _column(path: Path, column: str, sheet: str | None) -> list[tuple[int, str]]:
+    """``column``'s cells with their row numbers, through the one strict, bounded reader
+    (`_tables.read_table`), so the numbers are those of an import's ``source_ref``."""
+    from usecase_kit._tables import read_table
 
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
-        header = [str(h).strip() for h in frame.columns]
-        values = list(frame[column]) if column in frame else None
-    if values is None:
+    table = read_table(path, "labels", sheet=sheet)
+    if column not in table.header:
         raise InputError(
-            f"{path}: no label column '{column}' (the file has {header}); pass --label-column "
-            "with one of these."
+            f"{path}: no label column '{column}' (the file has {list(table.header)}); pass "
+            "--label-column with one of these."
         )
-    return values
+    return [(n, "" if row.get(column) is None else str(row[column])) for n, row in table.rows]
 
 
 def read_labels(
@@ -82,7 +73,7 @@ def read_labels(
     pos, neg = {normalise(v) for v in positive}, {normalise(v) for v in negative}
     counts: dict[str, int] = {}
     by_row: dict[int, bool] = {}
-    for number, raw in enumerate(values, start=2):
+    for number, raw in values:
         value = " ".join(raw.split())
         if not value:
             continue

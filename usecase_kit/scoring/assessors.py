@@ -7,12 +7,12 @@ ICC(2,1) / ICC(2,k) (two-way random, absolute agreement, with 95% CI), each with
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from usecase_kit._tables import read_table
 from usecase_kit.errors import InputError
 
 if TYPE_CHECKING:
@@ -42,22 +42,12 @@ _REQUIRED = ASSESSMENT_COLUMNS[:4]
 # ---------------------------------------------------------------- loading (row-level errors)
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # corrupt workbooks raise many types
-            raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-        book.close()
-        header = [str(h or "").strip() for h in rows[0]] if rows else []
-        return [dict(zip(header, row, strict=False)) for row in rows[1:]]
-    raise InputError(f"{path}: unsupported assessments format; use .csv or .xlsx.")
+def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The rows with their numbers, through the one strict, bounded reader
+    (`_tables.read_table`): a formula arrives as its text, never as a cached value."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"{path}: unsupported assessments format; use .csv or .xlsx.")
+    return list(read_table(path, "assessments").rows)
 
 
 def _parse_score(raw: Any) -> int | str:
@@ -100,7 +90,7 @@ def load_assessments(path: str | os.PathLike[str], rubric: Rubric | None = None)
     problems: list[str] = []
     records: list[dict[str, Any]] = []
     seen: dict[tuple[Any, Any, Any], int] = {}
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in rows:
         row = {k: (str(v).strip() if v is not None else "") for k, v in raw.items() if k}
         if not any(row.values()):
             continue

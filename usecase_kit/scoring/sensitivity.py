@@ -20,7 +20,18 @@ if TYPE_CHECKING:
 
     from usecase_kit.scoring.rubric import Rubric
 
-__all__ = ["SensitivityResult", "naive_sensitivity", "sensitivity", "weight_stability"]
+__all__ = [
+    "SAMPLES",
+    "SensitivityResult",
+    "naive_sensitivity",
+    "sensitivity",
+    "weight_stability",
+]
+
+#: Weight draws of the rank-stability analysis: the one count for ``score --sensitivity``, the
+#: packs' scorecard and the notebooks, so they show the same P(rank 1) for the same portfolio
+#: and seed (packs drew 4,000 and ``score`` 10,000 before issue 22).
+SAMPLES = 10_000
 
 SENSITIVE_ABS = 0.05  # METHODS.md §3.5 heuristic: critical change below 0.05 absolute ...
 SENSITIVE_REL = 0.25  # ... or 25% relative flags the weight as sensitive
@@ -97,7 +108,7 @@ def sensitivity(
     scorecard: pd.DataFrame,
     rubric: Rubric,
     *,
-    samples: int = 10_000,
+    samples: int | None = None,
     concentration: float = 50.0,
     top_k: int = 3,
     seed: int = 0,
@@ -106,11 +117,13 @@ def sensitivity(
 ) -> SensitivityResult:
     """Dirichlet(concentration * w0) weight draws over the ranked rows of a WSM scorecard.
 
-    concentration 50 gives sd 0.064 around a weight of 0.30 (METHODS.md §3.5).
+    concentration 50 gives sd 0.064 around a weight of 0.30 (METHODS.md §3.5). ``samples``
+    None: ``SAMPLES``, the count every caller shares.
     """
     import numpy as np
     import pandas as pd
 
+    samples = SAMPLES if samples is None else samples
     if samples < 1 or concentration <= 0 or top_k < 1:
         raise InputError("sensitivity: samples and top_k must be >= 1, concentration > 0.")
     ranked = _ranked(scorecard, rubric)
@@ -214,7 +227,7 @@ def naive_sensitivity(
     scorecard: pd.DataFrame,
     rubric: Rubric,
     *,
-    samples: int = 10_000,
+    samples: int = SAMPLES,
     concentration: float = 50.0,
     top_k: int = 3,
     seed: int = 0,
