@@ -103,6 +103,14 @@ class DecisionSummary(_Record):
     conditions: list[str]
     would_change: list[str]
     gates: list[GateSummary]
+    # the stage gate (templates/stage_policy.yaml): the gate opened and what it authorises
+    gate: str = ""
+    authorises: str = ""
+    stage: str | None = None  # as the portfolio gives it (None: not provided)
+    stage_label: str = ""  # as the policy reads it ("in pilot"; the missing stage when None)
+    plan: list[dict[str, Any]] = Field(default_factory=list)  # decision.Condition.as_dict()
+    sign_off: list[str] = Field(default_factory=list)  # the roles that sign, from the policy
+    policy: dict[str, str] = Field(default_factory=dict)  # version, source, file, sha256
 
 
 class EvidenceSummary(_Record):
