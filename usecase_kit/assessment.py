@@ -346,8 +346,12 @@ def assess_use_case(
 
 def _stage_of(use_case: UseCase) -> dict[str, Any]:
     """What the stage gates read of the use case: its stage, owner, decision date and data."""
-    return {"stage": use_case.stage, "owner": use_case.owner,
-            "decision_by": use_case.decision_by, "data_sensitivity": use_case.data_sensitivity}  # fmt: skip
+    return {
+        "stage": use_case.stage,
+        "owner": use_case.owner,
+        "decision_by": use_case.decision_by,
+        "data_sensitivity": use_case.data_sensitivity,
+    }
 
 
 def _evaluate(

@@ -72,12 +72,13 @@ def _record_checks(r: PackResult) -> list[str]:
     if e is not None and e.cases and re.search(r"no pilot|worth a pilot\b", words):
         kind = "offline baseline" if e.is_baseline else "model"
         found.append(f"{d.headline!r} beside a {e.cases}-case {kind} pilot")
-    if r.use_case.get("stage") in ("pilot", "deployed") and (e is None or e.is_baseline):
-        if not any("records the stage" in x for x in d.reasons) and d.basis != "prohibited":
-            found.append(
-                f"the portfolio says stage {r.use_case['stage']!r} but there is no model pilot "
-                "evidence, and the verdict does not say so"
-            )
+    claims = r.use_case.get("stage") in ("pilot", "deployed") and (e is None or e.is_baseline)
+    said = any("records the stage" in x for x in d.reasons) or d.basis == "prohibited"
+    if claims and not said:
+        found.append(
+            f"the portfolio says stage {r.use_case['stage']!r} but there is no model pilot "
+            "evidence, and the verdict does not say so"
+        )
     for item in d.plan:
         missing = [k for k in ("owner", "evidence") if not item.get(k)]
         if missing or item.get("due_days") is None:

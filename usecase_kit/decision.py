@@ -172,8 +172,10 @@ class StagePolicy(_Strict):
         use case handles personal data."""
         roles = list(self.sign_off.get(tier, ["business_owner", "engagement_partner"]))
         personal = data_sensitivity in ("personal", "special_category")
-        if personal and "data_protection_officer" not in roles and "data_protection_officer" in (
-            self.roles
+        if (
+            personal
+            and "data_protection_officer" not in roles
+            and "data_protection_officer" in (self.roles)
         ):
             roles.insert(1, "data_protection_officer")
         return roles
@@ -267,7 +269,7 @@ class Decision:
 
     @property
     def headline(self) -> str:
-        """The gate with its kind: 'STOP: not worth pursuing', 'APPROVE A PILOT (not production)'."""
+        """The gate with its kind: 'STOP: not worth pursuing', 'APPROVE A PILOT (not ...)'."""
         return BASIS_HEADLINES[self.basis]
 
     @property
@@ -533,8 +535,6 @@ def _pilot_first(tier: TierResult, sp: StagePolicy, stage: str | None, baseline:
     if sp.stages[where].asks == "production":
         text += (f" The portfolio records the stage as {sp.stages[where].label}, but no model's "
                  "pilot results are recorded here: record them and re-run this pack.")  # fmt: skip
-    elif stage is None:
-        text += f" No stage is recorded in the portfolio; it is read as {sp.stages[where].label}."
     return text
 
 
@@ -563,7 +563,10 @@ def _tier_reason(tier: TierResult) -> str:
     label = TIER_LABELS.get(tier.tier, tier.tier)
     deciding = [e.reason for e in tier.evidence if e.tier == tier.tier and e.kind != "default"]
     if deciding:
-        return f"Risk tier {label}: {deciding[0][:1].lower()}{deciding[0][1:]}".rstrip(".") + "."
+        return (
+            f"Risk tier {label}, because {deciding[0][:1].lower()}{deciding[0][1:]}".rstrip(".")
+            + "."
+        )
     import re
 
     why = (
@@ -571,7 +574,7 @@ def _tier_reason(tier: TierResult) -> str:
         if tier.reasons
         else ("no rule fired (the default tier)")
     )
-    return f"Risk tier {label}: {why[:1].lower()}{why[1:]}".rstrip(".") + "."
+    return f"Risk tier {label}, because {why[:1].lower()}{why[1:]}".rstrip(".") + "."
 
 
 def _weakest(row: Mapping[str, Any]) -> str:

@@ -87,7 +87,9 @@ def _terminal_table(frame: pd.DataFrame) -> str:
         columns.remove("gates_failed")  # no gate judged in a scorecard without pilots
     shown = _readable(frame[columns])
     if "tier" in shown:
-        shown["tier"] = [TIER_LABELS.get(str(t), str(t).replace("_", " ")) for t in shown["tier"]]
+        # the risk in two words in the table ("Higher risk"); in full below, with the reasons
+        labels = [TIER_LABELS.get(str(t), str(t).replace("_", " ")) for t in shown["tier"]]
+        shown["tier"] = [label.split(":")[0] for label in labels]
     numeric = {c for c in columns if frame[c].dtype.kind in "if" or c == "rank"}
     cells = {c: [str(v) for v in shown[c]] for c in columns}
     widths = {c: max(len(c), *(len(v) for v in cells[c])) for c in columns}
