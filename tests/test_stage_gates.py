@@ -61,8 +61,13 @@ def _with_model(a: Assessment, report: EvalReport) -> Assessment:
         human_review=uc.human_review, policy=a.setup.policy, stage=uc.stage, owner=uc.owner,
         decision_by=uc.decision_by, data_sensitivity=uc.data_sensitivity,
     )  # fmt: skip
-    summary = a.pilot_summary or {"input_tokens": 700 * 900, "output_tokens": 700 * 120,
-                                  "cost_usd": 0.2, "prompt_versions": ["v1"]}  # fmt: skip
+    summary = a.pilot_summary or {
+        "input_tokens": 700 * 900,
+        "output_tokens": 700 * 120,
+        "cost_usd": 0.2,
+        "budget_usd": 5.0,
+        "prompt_versions": ["v1"],
+    }
     return replace(a, evaluation=report, decision=decision, provider="openai:gpt-4o-mini",
                    pilot_summary=summary)  # fmt: skip
 

@@ -415,14 +415,14 @@ def _cost_sentence(record: PackResult, usd: Any) -> str:
     """The running cost in one sentence, with what it leaves out."""
     tco, cost = record.tco or {}, record.cost
     if record.tier.tier == "prohibited":
-        return "Cost: not projected (a prohibited use case is not costed)."
+        return "Not projected: a prohibited use case is not costed."
     monthly = tco.get("monthly_cost_usd")
     if monthly is not None:
-        text = f"Running cost: about {usd(monthly)} a month (model, hosting and review)"
+        text = f"About {usd(monthly)} a month to run (model, hosting and review)"
         benefit = tco.get("monthly_benefit_usd")
         text += f" against a benefit of {usd(benefit)} a month." if benefit else "."
         return text + (f" {tco['payback_note']}" if tco.get("payback_note") else "")
     if cost is not None and not cost.unpriced and cost.monthly_p50 is not None:
-        return (f"Cost: model tokens about {usd(cost.monthly_p50)} a month (the median); the "
+        return (f"Model tokens about {usd(cost.monthly_p50)} a month (the median); the "
                 "other running costs are not all provided, so the total is not known.")  # fmt: skip
-    return "Cost: not projected (no price or no volume for the target model)."
+    return "Not projected: no price or no volume for the target model."
