@@ -191,6 +191,8 @@ class PackResult(_Record):
             "weighted_score": self.score.weighted_score,
             "tier": self.tier.label,
             "verdict": d.headline if d else "FAILED",
+            "gate": d.gate if d else None,  # approve_pilot, approve_production, ..., stop
+            "stage": d.stage if d else None,
             "evidence": _evidence(e),
             "accuracy": e.accuracy if e else None,
             "accuracy_ci_low": e.accuracy_ci_low if e else None,
