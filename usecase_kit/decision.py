@@ -151,6 +151,11 @@ class StagePolicy(_Strict):
             raise ValueError(f"missing_stage {self.missing_stage!r} is not one of the stages")
         if set(self.gates) != set(GATES):
             raise ValueError(f"gates must be exactly {list(GATES)}; got {sorted(self.gates)}")
+        for gate, info in self.gates.items():  # results.json's verdict is fixed per gate
+            if info.verdict != _GATE_VERDICTS[gate]:
+                raise ValueError(
+                    f"gates.{gate}.verdict must be {_GATE_VERDICTS[gate]!r} (got {info.verdict!r})"
+                )
         for tier, roles in self.sign_off.items():
             for role in roles:
                 if role not in self.roles:
@@ -181,6 +186,13 @@ class StagePolicy(_Strict):
         return roles
 
 
+_GATE_VERDICTS: dict[str, Verdict] = {
+    "approve_pilot": "conditional_go",
+    "approve_production": "go",
+    "approve_production_with_conditions": "conditional_go",
+    "stop": "no_go",
+    "prohibited": "no_go",
+}
 _STAGES = Literal["idea", "pre_deployment", "pilot", "deployed", "retired"]
 _CONDITION_KINDS = ("pilot", "gate", "review", "cost", "price", "sign_off")
 
