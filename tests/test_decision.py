@@ -86,8 +86,10 @@ def test_baseline_evidence_can_never_be_plain_go() -> None:
         _Cost(100.0),
         budget_usd=300,
     )
-    assert decision.verdict == "conditional_go"
-    assert any("offline baseline" in c for c in decision.conditions)
+    # the stage gate it opens is a pilot, never production (issue 20)
+    assert decision.verdict == "conditional_go" and decision.gate == "approve_pilot"
+    assert "offline baseline" in decision.reasons[0]
+    assert any(c.startswith("Run a pilot of the target model") for c in decision.conditions)
 
 
 @pytest.mark.parametrize(
@@ -192,8 +194,11 @@ def test_without_evidence_only_a_pilot_worthy_score_earns_conditional_go() -> No
     assert low.verdict == "no_go"
     assert any("No evidence from a model" in r for r in low.reasons)
     high = decide({"weighted_score": 75.0}, tier, controls, None, _Cost(1.0))
-    assert high.verdict == "conditional_go"
-    assert "Run a pilot of the target model against a golden set." in high.conditions
+    assert high.verdict == "conditional_go" and high.gate == "approve_pilot"
+    assert any(
+        c.startswith("Run a pilot of the target model against a golden set on at least 300")
+        for c in high.conditions
+    )
 
 
 def test_gate_summary_says_where_the_evidence_comes_from() -> None:

@@ -156,20 +156,24 @@ def test_prohibited_and_low_score_no_gos_do_not_look_alike(demo_run: tuple[Path,
     index, _ = demo_run
     _, banned_results = _pack(index, "employee-emotion")
     _, low_results = _pack(index, "rfp-drafting")
-    assert banned_results["decision"]["headline"] == "NO-GO: prohibited practice"  # type: ignore[index]
-    assert low_results["decision"]["headline"] == "NO-GO: not yet worth a pilot"  # type: ignore[index]
+    # headlines name the stage gate (issue 20)
+    banned = "PROHIBITED: this practice must not be deployed"
+    assert banned_results["decision"]["headline"] == banned  # type: ignore[index]
+    assert low_results["decision"]["headline"] == "STOP: not worth a model pilot yet"  # type: ignore[index]
     listing = index.read_text(encoding="utf-8")
-    assert 'class="prohibited">NO-GO: prohibited practice' in listing
-    assert 'class="no_go">NO-GO: not yet worth a pilot' in listing
+    assert f'class="prohibited">{banned}' in listing
+    assert 'class="no_go">STOP: not worth a model pilot yet' in listing
 
 
-def test_high_scrutiny_without_evidence_is_not_a_conditional_go(
+def test_high_scrutiny_without_evidence_gets_a_pilot_not_production(
     demo_run: tuple[Path, str],
 ) -> None:
     index, _ = demo_run
     _, results = _pack(index, "customer-chatbot")
     decision = results["decision"]
-    assert decision["verdict"] == "no_go" and decision["basis"] == "insufficient_evidence"  # type: ignore[index]
+    assert decision["basis"] == "insufficient_evidence"  # type: ignore[index]
+    assert decision["gate"] == "approve_pilot"  # type: ignore[index]
+    assert any(c["before_pilot"] and c["kind"] == "sign_off" for c in decision["plan"])  # type: ignore[index]
 
 
 def test_annex_iii_point_and_tco_inputs_are_shown(demo_run: tuple[Path, str]) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 from usecase_kit.costs import TokenEstimate, Volume, project_costs
 from usecase_kit.display import scorecard_view
 from usecase_kit.evaluation.groundedness import groundedness
-from usecase_kit.evaluation.metrics import EvalReport
+from usecase_kit.evaluation.results import EvalReport
 from usecase_kit.portfolio import load_portfolio
 from usecase_kit.pricing import load_catalogue
 from usecase_kit.risk import classify
@@ -28,14 +28,14 @@ def test_scorecard_view_puts_rank_tier_and_why_first(templates_dir: Path) -> Non
     header = shown.index("<th>Rank</th>")
     assert header < shown.index("<th>Risk tier</th>") < shown.index("<th>Why this tier</th>")
     assert "&lt;script&gt;" in shown and "<script>alert" not in shown
-    assert "Prohibited" in shown and "High scrutiny (customer-facing or regulated)" in shown
+    assert "Prohibited" in shown and "Higher risk: customer-facing or regulated" in shown
     _no_tex(shown.split("</style>", 1)[1])
 
 
 def test_tier_result_shows_its_reasons_and_basis(templates_dir: Path) -> None:
     chatbot = load_portfolio(templates_dir / "example_portfolio.yaml").get("customer-chatbot")
     shown = classify(chatbot)._repr_html_()
-    assert "High scrutiny" in shown and "<li>" in shown
+    assert "Higher risk" in shown and "<li>" in shown
 
 
 def test_cost_projection_shows_money_with_its_currency_not_maths() -> None:

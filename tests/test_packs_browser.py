@@ -172,3 +172,14 @@ def test_static_scan_finds_what_a_page_would_fetch() -> None:
 def test_built_pages_reference_nothing_outside(run: PackRun) -> None:
     for page in [run.index, *(run.run_dir / i / "decision_pack.html" for i in IDS)]:
         assert external_references(page.read_text(encoding="utf-8")) == [], page
+
+
+@needs_browser
+def test_pages_fit_800_pixels_without_sideways_scrolling(run: PackRun) -> None:
+    """Issue 20: a reader at 800 px never scrolls sideways (the sign-off table was 1,094 px)."""
+    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (.[test])")
+    from usecase_kit.browser import page_widths
+
+    paths = [run.index, *(run.run_dir / i / "decision_pack.html" for i in IDS)]
+    widths = page_widths(paths, width=800)
+    assert all(w <= 800 for w in widths.values()), {p.parent.name: w for p, w in widths.items()}

@@ -157,7 +157,9 @@ def test_score_table_reasons_column_is_readable(app: typer.Typer, templates_dir:
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 120  # was 1,645 characters wide
     table = lines[: lines.index("")]
-    assert "high scrutiny" in out and "high_scrutiny" not in "\n".join(table)
+    # tier labels say the risk (issue 20): two words in the table, in full with the reasons
+    assert "Higher risk" in "\n".join(table) and "high_scrutiny" not in "\n".join(table)
+    assert "(Higher risk: customer-facing or regulated)" in out
     assert "gates_failed" not in table[0]  # empty without pilots: not shown
     why = " ".join(" ".join(lines[lines.index("") :]).split())
     assert '"without prior review" in description' in why

@@ -336,7 +336,8 @@ def assess_use_case(
     base = {"provider": spec, "setup": setup, "notes": notes}
     if tier.tier == "prohibited":
         notes.append("Prohibited tier: no pilot is run and no cost is projected.")
-        decision = decide(score_row, tier, controls, None, None, policy=setup.policy)
+        decision = decide(score_row, tier, controls, None, None, policy=setup.policy,
+                          **_stage_of(use_case))  # fmt: skip
         return Assessment(use_case, score_row, tier, controls, decision, **base)  # type: ignore[arg-type]
     piloted = _run_pilot(portfolio, use_case, tier.tier, spec, Path(workspace), setup, notes)
     run = piloted.run if piloted else None
@@ -346,7 +347,7 @@ def assess_use_case(
     cost, scenarios = _project(use_case, pilot, setup, notes)
     decision = decide(
         score_row, tier, controls, evaluation, cost, budget_usd=use_case.monthly_budget_usd,
-        human_review=use_case.human_review, policy=setup.policy,
+        human_review=use_case.human_review, policy=setup.policy, **_stage_of(use_case),
     )  # fmt: skip
     summary = _pilot_summary(run, pilot) if run is not None and pilot is not None else None
     assessment = Assessment(
@@ -359,6 +360,16 @@ def assess_use_case(
 
     assessment.tco = total_cost_of_ownership(use_case, cost, assessment.review_share)
     return assessment
+
+
+def _stage_of(use_case: UseCase) -> dict[str, Any]:
+    """What the stage gates read of the use case: its stage, owner, decision date and data."""
+    return {
+        "stage": use_case.stage,
+        "owner": use_case.owner,
+        "decision_by": use_case.decision_by,
+        "data_sensitivity": use_case.data_sensitivity,
+    }
 
 
 def _evaluate(

@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from usecase_kit.errors import ConfigError, OutputError
@@ -27,6 +28,7 @@ __all__ = [
     "chromium",
     "external_references",
     "inspect_pages",
+    "page_widths",
     "print_pdf",
 ]
 
@@ -240,3 +242,41 @@ def _broken(link: str) -> bool:
     if parts.scheme != "file":
         return False  # not a file: external links are reported by external_references
     return not Path(unquote(parts.path)).is_file()
+
+
+def page_widths(
+    pages: list[Path], *, width: int = 800, timeout_ms: int = 20_000
+) -> dict[Path, int]:
+    """How wide each page lays out at a ``width``-pixel viewport (``scrollWidth``): a page wider
+    than its viewport makes a reader scroll sideways. Requests outside the page's folder are
+    aborted, as in `inspect_pages`."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ConfigError("Checking pages needs Playwright: pip install -e '.[test]'.") from None
+    browser_path = chromium()
+    if browser_path is None:
+        raise ConfigError("Checking pages needs Chromium (Debian: apt-get install chromium).")
+    widths: dict[Path, int] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=list(CHROMIUM_FLAGS))
+        try:
+            for path in pages:
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                context.route("**/*", _guard(path.resolve().parent.parent))
+                page = context.new_page()
+                page.goto(path.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+                widths[path] = int(page.evaluate("document.documentElement.scrollWidth"))
+                context.close()
+        finally:
+            browser.close()
+    return widths
+
+
+def _guard(root: Path) -> Any:
+    """A route handler that aborts every request outside ``root``."""
+
+    def handle(route: Any, _request: Any = None) -> None:
+        route.abort() if _outside(route.request.url, root) else route.continue_()
+
+    return handle

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit.formatting import metric_label, metric_value, number, usd
+from usecase_kit.risk.model import TIER_LABELS as TIER_READING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,12 +47,6 @@ _STYLE = (
     ".uk-view .muted{color:#666}</style>"
 )
 
-TIER_READING = {
-    "high_confidence": "High confidence (lower risk: internal knowledge and support)",
-    "medium_confidence": "Medium confidence (content or code with a human in the loop)",
-    "high_scrutiny": "High scrutiny (customer-facing or regulated)",
-    "prohibited": "Prohibited",
-}
 
 
 def _e(value: object) -> str:

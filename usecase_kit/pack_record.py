@@ -11,6 +11,7 @@ import subprocess
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from usecase_kit.decision import load_stage_policy
 from usecase_kit.formatting import metric_label
 from usecase_kit.results import (
     CostSummary,
@@ -31,7 +32,14 @@ if TYPE_CHECKING:
     from usecase_kit.config import Setup
     from usecase_kit.portfolio import UseCase
 
-__all__ = ["failed_result", "pack_result", "provenance", "regulatory_fields", "tier_summary"]
+__all__ = [
+    "failed_result",
+    "pack_result",
+    "provenance",
+    "regulatory_fields",
+    "tier_summary",
+    "verdict_statement",
+]
 
 #: "INTERNAL_KNOWLEDGE_SUPPORT: Internal knowledge..." reads without its rule id.
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]+:\s*")
@@ -207,6 +215,9 @@ def _decision(a: Assessment) -> DecisionSummary:
         )
         for g in d.gates
     ]
+    sp = load_stage_policy()
+    uc = a.use_case
+    roles = [sp.roles[r] for r in sp.sign_off_roles(a.tier.tier, uc.data_sensitivity)]
     return DecisionSummary(
         verdict=d.verdict,
         label=d.label,
@@ -216,6 +227,13 @@ def _decision(a: Assessment) -> DecisionSummary:
         conditions=list(d.conditions),
         would_change=list(d.would_change),
         gates=gates,
+        gate=d.gate,
+        authorises=d.authorises,
+        stage=d.stage,
+        stage_label=sp.stages[sp.stage(d.stage)].label,
+        plan=[c.as_dict() for c in d.plan],
+        sign_off=roles,
+        policy={"version": sp.version, "source": sp.source, "file": "stage_policy.yaml"},
     )
 
 
@@ -333,3 +351,78 @@ def failed_result(use_case: UseCase, row: dict[str, Any], setup: Setup, error: s
         provenance=provenance(setup),
         use_case=use_case.model_dump(mode="json"),
     )
+
+
+def verdict_statement(record: PackResult) -> dict[str, Any]:
+    """Every sentence a pack, the index and the deck say about the verdict, from the record alone:
+    the gate and what it authorises, the stage, why, the cost, what happens next (each condition
+    with owner, due date and closing evidence) and the policy it was judged under. One function,
+    so the summary, the next steps and the sign-off block cannot disagree."""
+    from usecase_kit.formatting import usd
+
+    d = record.decision
+    if d is None:
+        return {"headline": "FAILED", "css": "failed", "failed": True, "why": [record.error or ""],
+                "next": [], "would_change": [], "authorises": "", "stage": "", "cost": "",
+                "policy": "", "sign_off": []}  # fmt: skip
+    stage = (
+        f"Stage: {d.stage_label} (as the portfolio records it)."
+        if d.stage
+        else f"Stage: not recorded in the portfolio, read as {d.stage_label or 'an idea'}."
+    )
+    steps = [
+        {"step": c["text"], "owner": c["owner"], "due": _due(c), "evidence": c["evidence"],
+         "before_pilot": c.get("before_pilot", False)}
+        for c in d.plan
+    ]  # fmt: skip
+    if not steps:  # a stop or an approval without conditions: what would change it
+        owner = f"Business owner ({record.owner})" if record.owner else "Business owner"
+        steps = [{"step": w, "owner": owner, "due": "", "evidence": "", "before_pilot": False}
+                 for w in d.would_change]  # fmt: skip
+    policy = d.policy or {}
+    return {
+        "headline": d.headline,
+        "css": "prohibited" if d.basis == "prohibited" else d.verdict,
+        "failed": False,
+        "authorises": f"What it authorises: {d.authorises}." if d.authorises else "",
+        "stage": stage,
+        "why": list(d.reasons[:3]),
+        "cost": _cost_sentence(record, usd),
+        "next": steps,
+        "would_change": list(d.would_change),
+        "sign_off": list(d.sign_off) or ["Business owner", "Engagement partner"],
+        "policy": (
+            f"Judged under the stage policy of {policy.get('version', '')} "
+            f"({policy.get('file', 'stage_policy.yaml')}): production is approved only on pilot "
+            "evidence from a model, never the offline baseline, that meets every gate of the "
+            "tier on its bound; every condition has an owner, a due date and the evidence that "
+            "closes it."
+            if policy
+            else ""
+        ),
+    }
+
+
+def _due(condition: dict[str, Any]) -> str:
+    days = condition.get("due_days")
+    if condition.get("due"):
+        when = datetime.fromisoformat(str(condition["due"]))
+        return f"{when.day} {when:%B %Y}"
+    return f"within {days} days of the decision" if days is not None else "not set"
+
+
+def _cost_sentence(record: PackResult, usd: Any) -> str:
+    """The running cost in one sentence, with what it leaves out."""
+    tco, cost = record.tco or {}, record.cost
+    if record.tier.tier == "prohibited":
+        return "Not projected: a prohibited use case is not costed."
+    monthly = tco.get("monthly_cost_usd")
+    if monthly is not None:
+        text = f"About {usd(monthly)} a month to run (model, hosting and review)"
+        benefit = tco.get("monthly_benefit_usd")
+        text += f" against a benefit of {usd(benefit)} a month." if benefit else "."
+        return text + (f" {tco['payback_note']}" if tco.get("payback_note") else "")
+    if cost is not None and not cost.unpriced and cost.monthly_p50 is not None:
+        return (f"Model tokens about {usd(cost.monthly_p50)} a month (the median); the "
+                "other running costs are not all provided, so the total is not known.")  # fmt: skip
+    return "Not projected: no price or no volume for the target model."

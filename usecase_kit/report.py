@@ -119,8 +119,11 @@ def pack_section(name: str, assessment: Assessment) -> HTML:
     """One section of a decision pack (see `SECTIONS`)."""
     if name not in SECTIONS:
         raise KeyError(f"unknown pack section {name!r}; known: {', '.join(SECTIONS)}")
+    from usecase_kit.pack_record import verdict_statement
+
     record = assessment.result()
     context = {
+        "v": verdict_statement(record),
         "a": assessment,
         "r": record,
         "uc": assessment.use_case,
@@ -162,9 +165,16 @@ def controls_plan(a: Assessment) -> list[dict[str, str]]:
                  "owner": owner, "note": "to be configured in production logging"})  # fmt: skip
     if a.controls.sign_off:
         rows.append({"control": "Sign-off", "requirement": a.controls.sign_off,
-                     "status": "missing", "owner": a.controls.sign_off.split(";")[0],
+                     "status": "missing", "owner": ", ".join(_signers(a)),
                      "note": "see the sign-off block"})  # fmt: skip
     return rows
+
+
+def _signers(a: Assessment) -> list[str]:
+    from usecase_kit.decision import load_stage_policy
+
+    sp = load_stage_policy()
+    return [sp.roles[r] for r in sp.sign_off_roles(a.tier.tier, a.use_case.data_sensitivity)]
 
 
 def _guardrail_status(a: Assessment, label: str) -> tuple[str, str]:
@@ -185,14 +195,11 @@ def _guardrail_status(a: Assessment, label: str) -> tuple[str, str]:
 
 
 def next_steps(a: Assessment) -> list[dict[str, str]]:
-    """What happens next, who does it: the conditions, or what would change a no-go."""
-    owner = a.use_case.owner or "use case owner"
-    items = list(a.decision.conditions) or list(a.decision.would_change)
-    steps = []
-    signer = a.controls.sign_off.split(";")[0] if a.controls.sign_off else owner
-    for item in items:
-        steps.append({"step": item, "owner": signer if item.startswith("Sign-off") else owner})
-    return steps
+    """What happens next, who does it and by when: the record's statement (`verdict_statement`),
+    so the next steps and the summary say the same."""
+    from usecase_kit.pack_record import verdict_statement
+
+    return [dict(s) for s in verdict_statement(a.result())["next"]]
 
 
 def pack_css() -> str:

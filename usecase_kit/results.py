@@ -105,6 +105,14 @@ class DecisionSummary(_Record):
     conditions: list[str]
     would_change: list[str]
     gates: list[GateSummary]
+    # the stage gate (templates/stage_policy.yaml): the gate opened and what it authorises
+    gate: str = ""
+    authorises: str = ""
+    stage: str | None = None  # as the portfolio gives it (None: not provided)
+    stage_label: str = ""  # as the policy reads it ("in pilot"; the missing stage when None)
+    plan: list[dict[str, Any]] = Field(default_factory=list)  # decision.Condition.as_dict()
+    sign_off: list[str] = Field(default_factory=list)  # the roles that sign, from the policy
+    policy: dict[str, str] = Field(default_factory=dict)  # version, source, file, sha256
 
 
 class EvidenceSummary(_Record):
@@ -185,6 +193,8 @@ class PackResult(_Record):
             "weighted_score": self.score.weighted_score,
             "tier": self.tier.label,
             "verdict": d.headline if d else "FAILED",
+            "gate": d.gate if d else None,  # approve_pilot, approve_production, ..., stop
+            "stage": d.stage if d else None,
             "evidence": _evidence(e),
             "accuracy": e.accuracy if e else None,
             "accuracy_ci_low": e.accuracy_ci_low if e else None,

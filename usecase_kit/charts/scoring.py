@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from usecase_kit.risk.model import TIER_LABELS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -31,10 +33,10 @@ TIER_COLOURS: dict[str, str] = {
 
 #: Verdict colours of the portfolio index (a prohibited no-go is darker than a low-score one).
 VERDICT_COLOURS: dict[str, tuple[str, str]] = {
-    "go": ("GO", "#2e7d32"),
-    "conditional_go": ("CONDITIONAL GO", "#f9a825"),
-    "no_go": ("NO-GO", "#e57373"),
-    "prohibited": ("NO-GO: prohibited", "#3b0000"),
+    "go": ("APPROVE PRODUCTION", "#2e7d32"),
+    "conditional_go": ("APPROVE A PILOT, OR PRODUCTION WITH CONDITIONS", "#f9a825"),
+    "no_go": ("STOP", "#e57373"),
+    "prohibited": ("PROHIBITED", "#3b0000"),
     "failed": ("pack failed", "#9e9e9e"),
 }
 
@@ -71,7 +73,7 @@ def matrix_chart(scorecard: pd.DataFrame, verdicts: dict[str, str] | None = None
     placed = _spread(plotted)
     if verdicts is None:
         groups = {
-            t: (t.replace("_", " "), c, plotted["tier"] == t) for t, c in TIER_COLOURS.items()
+            t: (TIER_LABELS.get(t, t), c, plotted["tier"] == t) for t, c in TIER_COLOURS.items()
         }
     else:
         kind = plotted["id"].map(verdicts).fillna("failed")

@@ -161,13 +161,17 @@ def _terminal_table(frame: pd.DataFrame) -> str:
     import shutil
     import textwrap
 
+    from usecase_kit.risk import TIER_LABELS
+
     wanted = [*_TABLE_COLUMNS[:4], *_SENSITIVITY_COLUMNS, "tier", "status", "gates_failed"]
     columns = [c for c in dict.fromkeys(wanted) if c in frame.columns]
     if "gates_failed" in columns and not frame["gates_failed"].fillna("").astype(str).any():
         columns.remove("gates_failed")  # no gate judged in a scorecard without pilots
     shown = _readable(frame[columns])
     if "tier" in shown:
-        shown["tier"] = [str(t).replace("_", " ") for t in shown["tier"]]
+        # the risk in two words in the table ("Higher risk"); in full below, with the reasons
+        labels = [TIER_LABELS.get(str(t), str(t).replace("_", " ")) for t in shown["tier"]]
+        shown["tier"] = [label.split(":")[0] for label in labels]
     numeric = {c for c in columns if frame[c].dtype.kind in "if" or c == "rank"}
     cells = {c: [str(v) for v in shown[c]] for c in columns}
     widths = {c: max(len(c), *(len(v) for v in cells[c])) for c in columns}
@@ -184,7 +188,7 @@ def _terminal_table(frame: pd.DataFrame) -> str:
     width = min(max(shutil.get_terminal_size((100, 24)).columns, 60), 120)
     lines += ["", "Why each tier (phrases quoted from the portfolio; basis by jurisdiction):"]
     for _, row in frame.iterrows():
-        tier = str(row.get("tier", "")).replace("_", " ")
+        tier = TIER_LABELS.get(str(row.get("tier", "")), str(row.get("tier", "")))
         evidence = row.get("tier_evidence")
         reasons = [e["sentence"] for e in evidence] if isinstance(evidence, list) else []
         if not reasons and isinstance(row.get("tier_reasons"), str):

@@ -32,11 +32,12 @@ __all__ = [
 
 Tier = Literal["high_confidence", "medium_confidence", "high_scrutiny", "prohibited"]
 TIERS: tuple[Tier, ...] = ("high_confidence", "medium_confidence", "high_scrutiny", "prohibited")
-#: How a tier reads in a report.
+#: How a tier reads in a report: the risk, in words (the ids stay as they are in the data;
+#: "High confidence" read as statistical confidence, issue 20).
 TIER_LABELS: dict[str, str] = {
-    "high_confidence": "High confidence",
-    "medium_confidence": "Medium confidence",
-    "high_scrutiny": "High scrutiny",
+    "high_confidence": "Lower risk: internal knowledge and support",
+    "medium_confidence": "Medium risk: drafts a person checks before use",
+    "high_scrutiny": "Higher risk: customer-facing or regulated",
     "prohibited": "Prohibited",
 }
 

@@ -21,7 +21,7 @@ from usecase_kit._config import StrictModel, load_model
 from usecase_kit.paths import templates_dir
 from usecase_kit.regulatory import Role
 from usecase_kit.risk.citations import Basis, applies_in
-from usecase_kit.risk.model import TIERS, Tier
+from usecase_kit.risk.model import TIER_LABELS, TIERS, Tier
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase
@@ -124,9 +124,9 @@ def _trigger(rule: ObligationRule, use_case: UseCase, tier: TierResult) -> str |
     q = use_case.questionnaire
     if q is not None and rule.questions and all(q.said(x) == "no" for x in rule.questions):
         return None  # every question it rests on declared "no": the declaration beats the text
-    fired = [e.rule_id for e in tier.evidence if any(e.rule_id.startswith(r) for r in rule.rules)]
-    if fired:
-        return f"rule {fired[0]}"
+    fired = [e for e in tier.evidence if any(e.rule_id.startswith(r) for r in rule.rules)]
+    if fired:  # the rule as a reader says it, not its id (the id is in results.json)
+        return f"because {fired[0].reason[:1].lower()}{fired[0].reason[1:].rstrip('.')}"
     said = [x for x in rule.questions if q is not None and q.said(x) == "yes"]
     if said:
         return f"questionnaire: {said[0]} answered yes"
@@ -150,7 +150,7 @@ def _applies(rule: ObligationRule, use_case: UseCase, tier: TierResult) -> str |
     why = _trigger(rule, use_case, tier)
     if why is None:
         return None
-    parts = [f"tier {tier.tier.replace('_', ' ')}"]
+    parts = [f"tier {TIER_LABELS.get(tier.tier, tier.tier)}"]
     if rule.eu_high_risk:
         parts.append("EU high-risk (Annex III or Art. 6(1))")
     return "; ".join(filter(None, [*parts, why]))

@@ -292,7 +292,7 @@ def annex_iii_points(use_case: UseCase, cited: Iterable[str] = ()) -> list[dict[
     the questionnaire, or a rule's citation (`cited`: points such as 'Annex III 4(a)')."""
     found: dict[str, str] = {}
     if use_case.regulatory.annex_iii:
-        found[use_case.regulatory.annex_iii] = "recorded (regulatory.annex_iii)"
+        found[use_case.regulatory.annex_iii] = "recorded in the portfolio"
     q = use_case.questionnaire
     for question in q.yes("annex3.") if q is not None else []:
         found.setdefault(question.removeprefix("annex3."), "declared in the questionnaire")
