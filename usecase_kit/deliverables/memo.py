@@ -93,17 +93,19 @@ def _conditions(doc: DocumentType, record: PackResult) -> None:
         doc.add_paragraph("None recorded.")
         return
     _bullets(doc, open_, "List Number")
-    doc.add_paragraph(
-        "The pack records no owner or due date for these conditions: the committee names both "
-        "when it decides, in the table below."
+    plan = t.condition_plan(record)  # owner, due date and closing evidence, from the policy
+    if not plan:
+        doc.add_paragraph(
+            "The pack records no owner or due date for these conditions: the committee names "
+            "both when it decides, in the table below."
+        )
+    rows = (
+        [[str(n), p["owner"], p["due"], p["evidence"]] for n, p in enumerate(plan, 1)]
+        if plan
+        else [[str(n), "", "", ""] for n in range(1, len(open_) + 1)]
     )
-    _table(
-        doc,
-        ["#", "Owner", "Due date", "Evidence that closes it"],
-        [[str(n), "", "", ""] for n in range(1, len(open_) + 1)],
-        [1.0, 5.0, 3.0, 8.0],
-        0.9,
-    )
+    _table(doc, ["#", "Owner", "Due date", "Evidence that closes it"], rows,
+           [1.0, 5.0, 3.0, 8.0], 0.9)  # fmt: skip
 
 
 def _money(doc: DocumentType, record: PackResult) -> None:
@@ -115,7 +117,8 @@ def _money(doc: DocumentType, record: PackResult) -> None:
 def _sign_off(doc: DocumentType, record: PackResult) -> None:
     doc.add_heading("Sign-off", level=2)
     names = {"Business owner": record.owner or ""}
-    rows = [[role, names.get(role, ""), "", ""] for role in SIGN_OFF_ROLES]
+    roles = (record.decision.sign_off if record.decision else None) or list(SIGN_OFF_ROLES)
+    rows = [[role, names.get(role, ""), "", ""] for role in roles]
     _table(
         doc,
         ["Role", "Name", "Decision (approve / reject)", "Date"],

@@ -76,6 +76,19 @@ def conditions(record: PackResult) -> list[str]:
     return list(record.decision.conditions) if record.decision else []
 
 
+def condition_plan(record: PackResult) -> list[dict[str, str]]:
+    """Each condition's owner, due date and closing evidence, as the pack states them
+    (`pack_record.verdict_statement`, from the stage policy); empty when the record has none."""
+    if record.decision is None or not record.decision.plan:
+        return []
+    from usecase_kit.pack_record import verdict_statement
+
+    return [
+        {"owner": str(s["owner"]), "due": str(s["due"]), "evidence": str(s["evidence"])}
+        for s in verdict_statement(record)["next"]
+    ]
+
+
 def stage(record: PackResult) -> str:
     value = record.use_case.get("stage")
     return STAGE_LABELS.get(str(value), str(value)) if value else "Not recorded"
