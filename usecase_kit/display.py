@@ -14,8 +14,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from usecase_kit.formatting import TIER_LABELS as TIER_READING
 from usecase_kit.formatting import metric_label, metric_value, number, usd
-from usecase_kit.risk.model import TIER_LABELS as TIER_READING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +48,6 @@ _STYLE = (
 )
 
 
-
 def _e(value: object) -> str:
     return html.escape("" if value is None else str(value)).replace("$", "&#36;")
 
@@ -56,6 +55,20 @@ def _e(value: object) -> str:
 def money(value: float | None) -> str:
     """USD as HTML JupyterLab shows as money, never as maths; '–' when unknown."""
     return _e(usd(value)) if value is not None else "–"
+
+
+class HTML:
+    """Displayable HTML (``_repr_html_``), the text kept for tests; as `report.HTML`, defined
+    here so the result types can show themselves without importing the report machinery."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
 
 
 def _wrap(title: str, body: str) -> str:
@@ -79,8 +92,6 @@ def scorecard_view(card: pd.DataFrame, *, reasons: int = 2) -> Any:
     """The ranked scorecard as a reader wants it: rank, use case, risk tier, score, status and
     why (the first ``reasons`` tier reasons), in a page's width; the full table stays in
     ``card``."""
-    from usecase_kit.report import HTML
-
     rows = []
     for _, row in card.iterrows():
         rank = row.get("rank")

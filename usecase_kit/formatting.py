@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import math
 
+#: How a tier reads in a report: the risk, in words (the ids stay as they are in the data;
+#: "High confidence" read as statistical confidence, issue 20).
+TIER_LABELS: dict[str, str] = {
+    "high_confidence": "Lower risk: internal knowledge and support",
+    "medium_confidence": "Medium risk: drafts a person checks before use",
+    "high_scrutiny": "Higher risk: customer-facing or regulated",
+    "prohibited": "Prohibited",
+}
+
 __all__ = ["criterion_label", "metric_label", "metric_value", "number", "timestamp", "usd"]
 
 #: How gate metrics read in a pack (a metric not listed reads as its name, spaced).

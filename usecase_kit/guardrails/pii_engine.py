@@ -170,7 +170,8 @@ def toolkit_analyzer(model: str | None, skip: frozenset[str] = frozenset()) -> A
         registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
         if model is None:
             registry.remove_recognizer("SpacyRecognizer")
-        for recognizer in extra_recognizers():
+        words_model = DEFAULT_MODEL if model_installed(DEFAULT_MODEL) else None
+        for recognizer in extra_recognizers(words_model):
             if recognizer.name not in skip:
                 registry.add_recognizer(recognizer)
         return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

@@ -255,17 +255,16 @@ def _recognizer(entity: str, name: str, patterns: list[tuple[str, str, float]], 
     )
 
 
-def _lowercase_names() -> Any:
+def _lowercase_names(words_model: str | None) -> Any:
     """Names in lower case, which the NER model does not see: after a cue ("my name is priya
     sharma") and two given names joined by "and" ("priya and tom"). A word counts as a name
     when it is a given name (US Census list) or no ordinary English word, and at least one
     of the pair is a given name."""
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-    from usecase_kit.guardrails.pii_engine import DEFAULT_MODEL, model_installed
     from usecase_kit.guardrails.pii_words import is_given_name, is_ordinary_word
 
-    model = DEFAULT_MODEL if model_installed(DEFAULT_MODEL) else None
+    model = words_model
     cue = re.compile(
         r"(?i:\bmy name is|\bname is|\bname:|\bcalls? me|\bsigned,?"
         r"|\bregards,|\bsincerely,)[ \t]+([a-z][a-z'-]+)(?:[ \t]+([a-z][a-z'-]+))?"
@@ -309,8 +308,10 @@ def _lowercase_names() -> Any:
     return LowerCaseNameRecognizer(supported_entities=["PERSON"], name="LowerCaseNameRecognizer")
 
 
-def extra_recognizers() -> list[Any]:
-    """The recognizers the toolkit adds to Presidio's default registry."""
+def extra_recognizers(words_model: str | None = None) -> list[Any]:
+    """The recognizers the toolkit adds to Presidio's default registry. ``words_model``: the
+    spaCy pipeline whose vocabulary tells an ordinary word from a name (None: the word list
+    only); the engine passes it, so this module never imports the engine."""
     from presidio_analyzer.predefined_recognizers import UkNinoRecognizer, UkPostcodeRecognizer
 
     return [
@@ -376,7 +377,7 @@ def extra_recognizers() -> list[Any]:
         _card_recognizer(),
         *_uk_patterns(),
         *_contact_patterns(),
-        _lowercase_names(),
+        _lowercase_names(words_model),
         UkNinoRecognizer(),
         UkPostcodeRecognizer(supported_entity="ZIP_CODE"),
     ]

@@ -5,7 +5,7 @@ prohibited). Every step leaves an `Evidence` record."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from usecase_kit.risk.citations import resolve_basis
 from usecase_kit.risk.conditions import Outcome, Span, evaluate
@@ -19,7 +19,6 @@ from usecase_kit.risk.model import (
     Tier,
     load_rules,
 )
-from usecase_kit.risk.own import own_evidence
 from usecase_kit.risk.questionnaire import declared_over_text, questionnaire_evidence
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ __all__ = ["Precedents", "classify"]
 
 _ORDER = {tier: index for index, tier in enumerate(TIERS)}
 PRECEDENT_RULE_ID = "PRECEDENT_HIGH_IMPACT"
+OWN_RULE_ID = "OWN_DETERMINATIONS"  # the client's own determinations (risk/own.py)
 
 
 class Precedents(Protocol):
@@ -98,6 +98,31 @@ def _precedent_evidence(summary: PrecedentSummary) -> Evidence:
         "precedent",
         "high_scrutiny",
         f"For review, not a rule: {summary.sentence()}",
+    )
+
+
+def own_evidence(use_case: UseCase, rules: RiskRules) -> Evidence | None:
+    """The raise for review when the rules carry a model and the use case reaches its
+    threshold; None otherwise (the caller never lets it lower a tier or reach prohibited)."""
+    model: Any = getattr(rules, "_own_determinations", None)  # risk.own.attach sets it
+    if model is None:
+        return None
+    probability = model.use_case_probability(use_case)
+    if probability < model.threshold:
+        return None
+    figures = (
+        ("probability", round(probability, 4)),
+        ("threshold", round(model.threshold, 4)),
+        ("cv_recall", round(float(model.facts["cv_recall"]), 4)),
+        ("cv_precision", round(float(model.facts["cv_precision"]), 4)),
+        ("training_rows", float(model.facts["rows"])),
+    )
+    return Evidence(
+        OWN_RULE_ID,
+        "own_determinations",
+        "high_scrutiny",
+        model.sentence(probability),
+        figures=figures,
     )
 
 

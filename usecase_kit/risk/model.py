@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from usecase_kit._config import StrictModel, load_model
+from usecase_kit.formatting import TIER_LABELS as _TIER_LABELS
 from usecase_kit.paths import templates_dir
 from usecase_kit.risk.citations import BasisRef, Instrument, Jurisdiction
 from usecase_kit.risk.conditions import check_condition
@@ -32,14 +33,7 @@ __all__ = [
 
 Tier = Literal["high_confidence", "medium_confidence", "high_scrutiny", "prohibited"]
 TIERS: tuple[Tier, ...] = ("high_confidence", "medium_confidence", "high_scrutiny", "prohibited")
-#: How a tier reads in a report: the risk, in words (the ids stay as they are in the data;
-#: "High confidence" read as statistical confidence, issue 20).
-TIER_LABELS: dict[str, str] = {
-    "high_confidence": "Lower risk: internal knowledge and support",
-    "medium_confidence": "Medium risk: drafts a person checks before use",
-    "high_scrutiny": "Higher risk: customer-facing or regulated",
-    "prohibited": "Prohibited",
-}
+TIER_LABELS = _TIER_LABELS  # how a tier reads to a reader (defined in formatting)
 
 
 class _Strict(StrictModel):

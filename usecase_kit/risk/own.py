@@ -36,8 +36,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from usecase_kit.portfolio import UseCase
-    from usecase_kit.risk.evidence import Evidence
     from usecase_kit.risk.model import RiskRules
+
+from usecase_kit.risk.classify import OWN_RULE_ID, own_evidence
 
 __all__ = [
     "OWN_RULE_ID",
@@ -48,7 +49,6 @@ __all__ = [
     "own_evidence",
 ]
 
-OWN_RULE_ID = "OWN_DETERMINATIONS"
 TARGET_RECALL = 0.85  # as bench_tiers --own-share
 FOLDS = 5
 MIN_EACH = FOLDS  # stratified 5-fold cross-validation needs 5 of each class
@@ -172,33 +172,6 @@ def attach(rules: RiskRules, model: OwnDeterminations | None) -> RiskRules:
 def attached(rules: RiskRules) -> OwnDeterminations | None:
     model = rules._own_determinations
     return model if isinstance(model, OwnDeterminations) else None
-
-
-def own_evidence(use_case: UseCase, rules: RiskRules) -> Evidence | None:
-    """The raise for review when the rules carry a model and the use case reaches its
-    threshold; None otherwise (the caller never lets it lower a tier or reach prohibited)."""
-    from usecase_kit.risk.evidence import Evidence
-
-    model = attached(rules)
-    if model is None:
-        return None
-    probability = model.use_case_probability(use_case)
-    if probability < model.threshold:
-        return None
-    figures = (
-        ("probability", round(probability, 4)),
-        ("threshold", round(model.threshold, 4)),
-        ("cv_recall", round(float(model.facts["cv_recall"]), 4)),
-        ("cv_precision", round(float(model.facts["cv_precision"]), 4)),
-        ("training_rows", float(model.facts["rows"])),
-    )
-    return Evidence(
-        OWN_RULE_ID,
-        "own_determinations",
-        "high_scrutiny",
-        model.sentence(probability),
-        figures=figures,
-    )
 
 
 # ---------------------------------------------------------------- fitting (parent only)
