@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from usecase_kit.risk.citations import resolve_basis
 from usecase_kit.risk.conditions import Outcome, Span, evaluate
 from usecase_kit.risk.evidence import Evidence, TierResult
+from usecase_kit.risk.reading import reading_evidence
 from usecase_kit.risk.model import (
     TIERS,
     Modifier,
@@ -117,6 +118,7 @@ def classify(
     memo: dict[str, Outcome] = {}
     found = [_rule_evidence(rule, use_case, rules, on, memo) for rule in rules.rules]
     evidence = [e for e in found if e is not None]
+    evidence += reading_evidence(use_case, rules, on)  # the EU AI Act text reader (reading.py)
     level = max((_ORDER[e.tier] for e in evidence), default=_ORDER[rules.default_tier])
     summary = _precedent(use_case, rules, precedent)
     if summary is not None and summary.raises and level < _ORDER["prohibited"]:
