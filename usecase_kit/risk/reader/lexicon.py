@@ -45,11 +45,14 @@ WINDOW_SENTENCES = 1
 QUOTE_MAX = 240
 _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
 _CLAUSE_BREAK = re.compile(
-    r",\s*(?:but|whereas|aber|sondern|doch|jedoch|mais|cependant|maar|echter)\b|\s[-–—]\s|\(|\)",
+    r",\s*(?:but|whereas|aber|sondern|doch|jedoch|mais|cependant|maar|echter)\b|\s[-–—]\s|\(|\)"
+    # relative clauses: "people who have not paid", "mensen die niet betaald hebben"
+    r"|,?\s(?:who|which|die|dat|der|das|welche\w*|qui|dont)\s",
     re.IGNORECASE,
 )
-#: Languages whose negation can follow what it denies ("bewertet Bewerber nicht").
-_NEGATION_ANYWHERE = frozenset({"de", "nl"})
+#: Languages whose negation can follow what it denies ("bewertet Bewerber nicht"): a cue this
+#: many characters after the anchor still denies it.
+_NEGATION_AFTER = {"de": 30, "nl": 30}
 
 
 class Question(StrictModel):
@@ -60,6 +63,9 @@ class Question(StrictModel):
 
 class Lexicon(StrictModel):
     language: str
+    compounds: bool = Field(
+        False, description="match patterns inside compound words (German, Dutch: 'Abiturklausuren')"
+    )
     negation: str
     negation_ignore: str = ""
     scope: list[str] = Field(default_factory=list)
@@ -115,8 +121,9 @@ def negated(text: str, clause: tuple[int, int], anchor: int, lexicon: Lexicon) -
     body = text[clause[0] : clause[1]]
     if lexicon.negation_ignore:
         body = rx(lexicon.negation_ignore).sub(lambda m: " " * len(m.group(0)), body)
+    after = _NEGATION_AFTER.get(lexicon.language, 0)
     for cue in rx(lexicon.negation).finditer(body):
-        if lexicon.language in _NEGATION_ANYWHERE or cue.start() + clause[0] < anchor:
+        if cue.start() + clause[0] < anchor + after:
             return True
     return False
 
@@ -127,16 +134,24 @@ def _window(spans: list[tuple[int, int]], index: int) -> tuple[int, int]:
     return spans[low][0], spans[high][1]
 
 
+def _patterns(entry: list[str], lexicon: Lexicon) -> list[re.Pattern[str]]:
+    """The entry's patterns; in a compounding language a leading word boundary is dropped."""
+    if not lexicon.compounds:
+        return [rx(p) for p in entry]
+    return [rx(p.removeprefix("\\b")) for p in entry]
+
+
 def _entry(text: str, entry: list[str], spans: list[tuple[int, int]], lexicon: Lexicon) -> Hit | None:
     """The first place where every pattern of `entry` occurs around an anchor match; a
     negated anchor is kept looking past (a later, plain match wins)."""
     denied: Hit | None = None
+    first, *others = _patterns(entry, lexicon)
     for index, (s_start, s_end) in enumerate(spans):
-        for anchor in rx(entry[0]).finditer(text, s_start, s_end):
+        for anchor in first.finditer(text, s_start, s_end):
             w_start, w_end = _window(spans, index)
             found = [anchor.span()]
-            for pattern in entry[1:]:
-                other = rx(pattern).search(text, w_start, w_end)
+            for pattern in others:
+                other = pattern.search(text, w_start, w_end)
                 if other is None:
                     break
                 found.append(other.span())

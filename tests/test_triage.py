@@ -1,0 +1,106 @@
+"""`usecase-kit triage`: a text file or a mapped CSV in, each idea's tier, quotes, language and
+questions left out, as a table, JSON or CSV; bad input names the file, row or line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from usecase_kit.cli import app
+
+runner = CliRunner()
+
+IDEAS = """Infers the emotions of call-centre employees from their voice.
+# a comment line
+
+Das System sortiert Bewerbungen und bewertet die Lebensläufe der Bewerber.
+Nasz system ocenia kandydatów do pracy na podstawie ich CV i zdjęć.
+A code-review assistant that comments on pull requests for our developers.
+"""
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["triage", *args, "--method", "lexicon"])
+    return result.exit_code, result.output
+
+
+@pytest.fixture()
+def ideas(tmp_path: Path) -> Path:
+    path = tmp_path / "ideas.txt"
+    path.write_text(IDEAS, encoding="utf-8")
+    return path
+
+
+def test_json_gives_tier_quotes_language_and_questions_left(ideas: Path) -> None:
+    code, out = _run(str(ideas), "--format", "json")
+    assert code == 0, out
+    rows = {r["source"].split()[-1]: r for r in json.loads(out)}
+    assert set(rows) == {"1", "4", "5", "6"}  # line numbers; blanks and comments skipped
+    assert rows["1"]["tier"] == "prohibited" and rows["1"]["language"] == "en"
+    quote = next(s for s in rows["1"]["suggestions"] if s["question"] == "art5.f")
+    assert quote["answer"] == "yes" and quote["quote"] in IDEAS
+    assert rows["4"]["tier"] == "high_scrutiny" and rows["4"]["language"] == "de"
+    assert rows["5"]["language"] is None and "Polish" in rows["5"]["language_note"]
+    assert rows["5"]["tier"] == "medium_confidence"  # not read, not lowered
+    assert rows["6"]["tier"] in ("high_confidence", "medium_confidence")
+    assert "role" in rows["1"]["questions_left"] and "art5.f" not in rows["1"]["questions_left"]
+
+
+def test_table_and_csv(ideas: Path) -> None:
+    code, out = _run(str(ideas))
+    assert code == 0 and "Prohibited" in out and 'art5.f yes: "' in out
+    assert "language not read: looks like Polish" in out
+    code, out = _run(str(ideas), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["tier"] for r in rows][:2] == ["prohibited", "high_scrutiny"]
+    assert rows[1]["language"] == "de" and "annex3.4(a)" in rows[1]["matched"]
+
+
+def test_a_mapped_csv_is_read_as_import_inventory_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "intake.csv"
+    path.write_text(
+        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?\n"
+        "1,CV ranking,Screens CVs and ranks job applicants for interviews.,HR,staff,yes,yes\n",
+        encoding="utf-8",
+    )
+    code, out = _run(str(path), "--format", "json")
+    assert code == 0, out
+    (row,) = json.loads(out)
+    assert row["id"] == "uc-1" and row["tier"] == "high_scrutiny"
+    assert any(s["question"] == "annex3.4(a)" for s in row["suggestions"])
+
+
+def test_a_row_without_the_required_description_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "intake.csv"
+    path.write_text(
+        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?\n"
+        "1,CV ranking,,HR,staff,yes,yes\n",
+        encoding="utf-8",
+    )
+    code, out = _run(str(path))
+    assert code == 2 and "row 2" in out and "Summary" in out
+
+
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("empty.txt", "\n# only a comment\n", "no description to triage"),
+        ("latin1.txt", "Bewertet Bewerber f\xfcr Stellen.\n", "line 1: the text is not UTF-8"),
+        ("ideas.pdf", "x", "is not a file triage reads"),
+    ],
+)
+def test_bad_files_are_one_clear_error(tmp_path: Path, name: str, content: str, says: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content.encode("latin-1"))
+    code, out = _run(str(path))
+    assert code == 2 and says in out and name in out
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    code, out = _run(str(tmp_path / "nope.txt"))
+    assert code == 2 and "nope.txt: no such file" in out
