@@ -79,7 +79,7 @@ def _table(rows: list) -> str:  # type: ignore[type-arg]
 
     lines = []
     for row in rows:
-        lines.append(f"{row.id}  {TIER_LABELS[row.result.tier]:<17}  {row.name}")
+        lines.append(f"{row.id}  {TIER_LABELS[row.result.tier]:<17}  {row.excerpt}")
         lines.append(f"    language: {row.reading.language_note}")
         if row.reading.method_note:
             lines.append(f"    method: {row.reading.method_note}")

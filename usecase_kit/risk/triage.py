@@ -5,7 +5,6 @@ left to answer. `usecase-kit triage` and `benchmarks/bench_euaiact.py` both clas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,13 @@ class TriageRow:
     source: str
     result: TierResult
     reading: Reading
+    description: str = ""
+
+    @property
+    def excerpt(self) -> str:
+        """The idea's name, or for a bare description its first words."""
+        text = self.description if self.name.startswith("Idea ") else self.name
+        return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"
 
     @property
     def matched(self) -> tuple[str, ...]:
@@ -91,11 +97,9 @@ class TriageRow:
 def text_use_case(text: str, number: int, source: str = "") -> UseCase:
     """A use case from a description alone: neutral recorded fields (internal, reviewed before
     use, no personal data recorded, category 'other'), so only the text decides the tier."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    name = first if len(first) <= _NAME_CHARS else first[: _NAME_CHARS - 1] + "…"
     return UseCase(
         id=f"idea-{number}",
-        name=name,
+        name=f"Idea {number}",  # a neutral name: the description alone is read
         description=text.strip(),
         business_unit="intake",
         category="other",
@@ -148,7 +152,8 @@ def triage_use_cases(
     for case in use_cases:
         result = classify(case, rules, precedent=False)
         reading = reading_of(case, rules.reader.method)
-        rows.append(TriageRow(case.id, case.name, case.source_ref or "", result, reading))
+        row = TriageRow(case.id, case.name, case.source_ref or "", result, reading, case.description)
+        rows.append(row)
     return rows
 
 

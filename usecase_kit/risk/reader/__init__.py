@@ -60,7 +60,7 @@ class Suggestion:
     language: str
     score: float
     method: str
-    why: str = "match"  # "match" | "negation" | "carve_out" | "scope"
+    why: str = "match"  # "match" | "negation" | "carve_out" | "scope" | "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -150,11 +150,21 @@ def read_texts(fields: Mapping[str, str], method: Method | None = None) -> Readi
         if any(s.answer == "yes" for s in readings[best]):
             language = best
             language_note += f"; the {LANGUAGE_NAMES[best]} ({best}) lexicon matched"
-            return Reading(language, language_note, tuple(readings[best]), chosen, note)
+            return Reading(language, language_note, _reconcile(readings[best]), chosen, note)
         language_note += "; read with the English, German, French and Dutch lexicons: nothing found"
         return Reading(None, language_note, (), chosen, note)
-    suggestions = tuple(readings[language]) if language is not None else ()
+    suggestions = _reconcile(readings[language]) if language is not None else ()
     return Reading(language, language_note, suggestions, chosen, note)
+
+
+#: A "no" of these kinds in one field outweighs a "yes" for the same question in another (a
+#: title says "emotion recognition", the description says the idea was dropped).
+_DECISIVE_NO = frozenset({"carve_out", "scope", "withdrawn"})
+
+
+def _reconcile(found: list[Suggestion]) -> tuple[Suggestion, ...]:
+    denied = {s.question for s in found if s.answer == "no" and s.why in _DECISIVE_NO}
+    return tuple(s for s in found if s.answer == "no" or s.question not in denied)
 
 
 def read_use_case(use_case: UseCase, method: Method | None = None) -> Reading:

@@ -68,6 +68,7 @@ class Lexicon(StrictModel):
     )
     negation: str
     negation_ignore: str = ""
+    withdrawn: str = Field("", description="the idea itself is dropped ('we decided against it')")
     scope: list[str] = Field(default_factory=list)
     questions: dict[str, Question]
 
@@ -134,6 +135,12 @@ def _window(spans: list[tuple[int, int]], index: int) -> tuple[int, int]:
     return spans[low][0], spans[high][1]
 
 
+def _clause_of(text: str, spans: list[tuple[int, int]], at: int) -> tuple[int, int]:
+    """The clause holding character `at`."""
+    sentence = next(s for s in spans if s[0] <= at < s[1])
+    return next(c for c in clauses(text, *sentence) if c[0] <= at < c[1])
+
+
 def _patterns(entry: list[str], lexicon: Lexicon) -> list[re.Pattern[str]]:
     """The entry's patterns; in a compounding language a leading word boundary is dropped."""
     if not lexicon.compounds:
@@ -156,12 +163,15 @@ def _entry(text: str, entry: list[str], spans: list[tuple[int, int]], lexicon: L
                     break
                 found.append(other.span())
             else:
-                clause = next(c for c in clauses(text, s_start, s_end) if c[0] <= anchor.start() < c[1])
+                clause = _clause_of(text, spans, anchor.start())
                 start, end = min(f[0] for f in found), max(f[1] for f in found)
                 if end - start > QUOTE_MAX:
                     start, end = clause
-                if negated(text, clause, anchor.start(), lexicon):
-                    denied = denied or Hit("", "no", clause[0], clause[1], "negation")
+                # each cue is read in its own clause: "… health-insurance clerks. It doesn't price"
+                denial = next((c for c in (_clause_of(text, spans, f[0]) for f in found)
+                               if negated(text, c, next(f[0] for f in found if c[0] <= f[0] < c[1]), lexicon)), None)  # fmt: skip
+                if denial is not None:
+                    denied = denied or Hit("", "no", denial[0], denial[1], "negation")
                     continue
                 return Hit("", "yes", start, end, "match")
     return denied
@@ -179,6 +189,7 @@ def read_field(text: str, lexicon: Lexicon, questions: frozenset[str] | None = N
     """Every question the field's text answers, with the span that shows it."""
     spans = sentences(text)
     scope = phrase(text, lexicon.scope)
+    dropped = phrase(text, [lexicon.withdrawn] if lexicon.withdrawn else [])
     hits = []
     for question, spec in lexicon.questions.items():
         if questions is not None and question not in questions:
@@ -193,5 +204,7 @@ def read_field(text: str, lexicon: Lexicon, questions: frozenset[str] | None = N
                 hit = Hit("", "no", carve[0], carve[1], "carve_out")
             elif scope is not None and question in PERSON_QUESTIONS:
                 hit = Hit("", "no", scope[0], scope[1], "scope")
+            elif dropped is not None:
+                hit = Hit("", "no", dropped[0], dropped[1], "withdrawn")
         hits.append(Hit(question, hit.answer, hit.start, hit.end, hit.why))
     return hits
