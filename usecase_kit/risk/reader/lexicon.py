@@ -41,6 +41,8 @@ PERSON_QUESTIONS = frozenset(
 )
 #: Where one entry's patterns are looked for: the anchor's sentence and this many either side.
 WINDOW_SENTENCES = 1
+#: A field with more sentences than this is read sentence by sentence (no neighbours).
+LONG_TEXT_SENTENCES = 5
 #: A quote longer than this is cut to the anchor's clause.
 QUOTE_MAX = 240
 _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
@@ -130,6 +132,10 @@ def negated(text: str, clause: tuple[int, int], anchor: int, lexicon: Lexicon) -
 
 
 def _window(spans: list[tuple[int, int]], index: int) -> tuple[int, int]:
+    """The anchor's sentence and its neighbours; in a long text (a full inventory entry) the
+    sentence alone, where many things are described side by side."""
+    if len(spans) > LONG_TEXT_SENTENCES:
+        return spans[index]
     low = max(0, index - WINDOW_SENTENCES)
     high = min(len(spans) - 1, index + WINDOW_SENTENCES)
     return spans[low][0], spans[high][1]
@@ -143,8 +149,8 @@ def _clause_of(text: str, spans: list[tuple[int, int]], at: int) -> tuple[int, i
 
 def _patterns(entry: list[str], lexicon: Lexicon) -> list[re.Pattern[str]]:
     """The entry's patterns; in a compounding language a leading word boundary is dropped."""
-    if not lexicon.compounds:
-        return [rx(p) for p in entry]
+    if not lexicon.compounds:  # a stem ends a word: "exams?" is not "example"
+        return [rx(f"(?:{p})(?!\\w)") for p in entry]
     return [rx(p.removeprefix("\\b")) for p in entry]
 
 
