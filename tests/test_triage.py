@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from usecase_kit.cli import app
-
-runner = CliRunner()
+from usecase_kit.cli import main
 
 IDEAS = """Infers the emotions of call-centre employees from their voice.
 # a comment line
@@ -24,9 +22,20 @@ A code-review assistant that comments on pull requests for our developers.
 """
 
 
-def _run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["triage", *args, "--method", "lexicon"])
-    return result.exit_code, result.output
+@pytest.fixture()
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
+    """The command as a user runs it (errors become one line and exit code 2)."""
+
+    def _run(*args: str) -> tuple[int, str]:
+        try:
+            main(["triage", *args, "--method", "lexicon"])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return _run
 
 
 @pytest.fixture()
@@ -36,8 +45,10 @@ def ideas(tmp_path: Path) -> Path:
     return path
 
 
-def test_json_gives_tier_quotes_language_and_questions_left(ideas: Path) -> None:
-    code, out = _run(str(ideas), "--format", "json")
+def test_json_gives_tier_quotes_language_and_questions_left(
+    ideas: Path, run: Callable[..., tuple[int, str]]
+) -> None:
+    code, out = run(str(ideas), "--format", "json")
     assert code == 0, out
     rows = {r["source"].split()[-1]: r for r in json.loads(out)}
     assert set(rows) == {"1", "4", "5", "6"}  # line numbers; blanks and comments skipped
@@ -51,39 +62,45 @@ def test_json_gives_tier_quotes_language_and_questions_left(ideas: Path) -> None
     assert "role" in rows["1"]["questions_left"] and "art5.f" not in rows["1"]["questions_left"]
 
 
-def test_table_and_csv(ideas: Path) -> None:
-    code, out = _run(str(ideas))
+def test_table_and_csv(ideas: Path, run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run(str(ideas))
     assert code == 0 and "Prohibited" in out and 'art5.f yes: "' in out
     assert "language not read: looks like Polish" in out
-    code, out = _run(str(ideas), "--format", "csv")
+    code, out = run(str(ideas), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["tier"] for r in rows][:2] == ["prohibited", "high_scrutiny"]
     assert rows[1]["language"] == "de" and "annex3.4(a)" in rows[1]["matched"]
 
 
-def test_a_mapped_csv_is_read_as_import_inventory_reads_it(tmp_path: Path) -> None:
+def test_a_mapped_csv_is_read_as_import_inventory_reads_it(
+    tmp_path: Path, run: Callable[..., tuple[int, str]]
+) -> None:
     path = tmp_path / "intake.csv"
     path.write_text(
-        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?\n"
-        "1,CV ranking,Screens CVs and ranks job applicants for interviews.,HR,staff,yes,yes\n",
+        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?,"
+        "Value (1-5),Feasibility (1-5)\n"
+        "1,CV ranking,Screens CVs and ranks job applicants for interviews.,HR,staff,yes,yes,4,3\n",
         encoding="utf-8",
     )
-    code, out = _run(str(path), "--format", "json")
+    code, out = run(str(path), "--format", "json")
     assert code == 0, out
     (row,) = json.loads(out)
     assert row["id"] == "uc-1" and row["tier"] == "high_scrutiny"
     assert any(s["question"] == "annex3.4(a)" for s in row["suggestions"])
 
 
-def test_a_row_without_the_required_description_is_named(tmp_path: Path) -> None:
+def test_a_row_without_the_required_description_is_named(
+    tmp_path: Path, run: Callable[..., tuple[int, str]]
+) -> None:
     path = tmp_path / "intake.csv"
     path.write_text(
-        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?\n"
-        "1,CV ranking,,HR,staff,yes,yes\n",
+        "Ref,Title,Summary,Department,Users,Reviewed by human?,Personal data?,"
+        "Value (1-5),Feasibility (1-5)\n"
+        "1,CV ranking,,HR,staff,yes,yes,4,3\n",
         encoding="utf-8",
     )
-    code, out = _run(str(path))
-    assert code == 2 and "row 2" in out and "Summary" in out
+    code, out = run(str(path))
+    assert code == 2 and "row 2" in out and "description" in out and "blank" in out
 
 
 @pytest.mark.parametrize(
@@ -94,13 +111,15 @@ def test_a_row_without_the_required_description_is_named(tmp_path: Path) -> None
         ("ideas.pdf", "x", "is not a file triage reads"),
     ],
 )
-def test_bad_files_are_one_clear_error(tmp_path: Path, name: str, content: str, says: str) -> None:
+def test_bad_files_are_one_clear_error(
+    tmp_path: Path, name: str, content: str, says: str, run: Callable[..., tuple[int, str]]
+) -> None:
     path = tmp_path / name
     path.write_bytes(content.encode("latin-1"))
-    code, out = _run(str(path))
+    code, out = run(str(path))
     assert code == 2 and says in out and name in out
 
 
-def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    code, out = _run(str(tmp_path / "nope.txt"))
+def test_a_missing_file_is_named(tmp_path: Path, run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run(str(tmp_path / "nope.txt"))
     assert code == 2 and "nope.txt: no such file" in out

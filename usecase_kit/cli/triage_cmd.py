@@ -46,7 +46,10 @@ def _use_cases(source: Path, mapping: Path | None) -> list:  # type: ignore[type
     suffix = source.suffix.lower()
     if suffix in _TEXT_FILES:
         if mapping is not None:
-            raise InputError(f"{source}: --mapping is for CSV/XLSX files; a .txt file has one description a line.")
+            raise InputError(
+                f"{source}: --mapping is for CSV/XLSX files; "
+                "a .txt file has one description a line."
+            )
         return read_lines(source)
     if suffix not in _TABLE_FILES:
         raise InputError(
@@ -66,10 +69,13 @@ def _csv(rows: list) -> str:  # type: ignore[type-arg]
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "name", "source", "tier", "language", "language_note", "matched", "questions_left"])
+    writer.writerow(
+        ["id", "name", "source", "tier", "language", "language_note", "matched", "questions_left"]
+    )
     for row in rows:
-        cells = [row.id, row.name, row.source, row.result.tier, row.reading.language or "",
-                 row.reading.language_note, " | ".join(row.matched), " ".join(row.questions_left)]  # fmt: skip
+        reading, left = row.reading, " ".join(row.questions_left)
+        cells = [row.id, row.name, row.source, row.result.tier, reading.language or "",
+                 reading.language_note, " | ".join(row.matched), left]  # fmt: skip
         writer.writerow([neutralise_formula(str(c)) for c in cells])
     return out.getvalue()
 
@@ -84,7 +90,9 @@ def _table(rows: list) -> str:  # type: ignore[type-arg]
         if row.reading.method_note:
             lines.append(f"    method: {row.reading.method_note}")
         for matched in row.matched or ("nothing matched in the text",):
-            lines.append(textwrap.fill(matched, 100, initial_indent="    - ", subsequent_indent="      "))
+            lines.append(
+                textwrap.fill(matched, 100, initial_indent="    - ", subsequent_indent="      ")
+            )
         text_left = [q for q in row.questions_left if "." in q and not q.startswith("art6_3")]
         lines.append(f"    questions left: {len(row.questions_left)} (role, Art. 6(3), GPAI and "
                      f"{len(text_left)} the text did not answer)")  # fmt: skip
@@ -92,10 +100,28 @@ def _table(rows: list) -> str:  # type: ignore[type-arg]
 
 
 def triage(
-    source: Annotated[Path, typer.Argument(help="Intake list: .csv/.xlsx (with --mapping) or .txt (one description a line)")],
-    mapping: Annotated[Path | None, typer.Option(help="Column mapping YAML for CSV/XLSX (default templates/mappings/generic_example.yaml)")] = None,
-    fmt: Annotated[TriageFormat, typer.Option("--format", help="table, json or csv")] = TriageFormat.table,
-    method: Annotated[ReaderMethod | None, typer.Option(help="Text reader: lexicon, embedding or combined (default: the rules file's)")] = None,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Intake list: .csv/.xlsx (with --mapping) or .txt (one description a line)"
+        ),
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="Column mapping YAML for CSV/XLSX "
+            "(default templates/mappings/generic_example.yaml)"
+        ),
+    ] = None,
+    fmt: Annotated[
+        TriageFormat, typer.Option("--format", help="table, json or csv")
+    ] = TriageFormat.table,
+    method: Annotated[
+        ReaderMethod | None,
+        typer.Option(
+            help="Text reader: lexicon, embedding or combined (default: the rules file's)"
+        ),
+    ] = None,
 ) -> None:
     """Suggested EU AI Act tier of each idea from its text alone, with the quotes it rests on."""
     from usecase_kit.risk.triage import tier_counts, triage_use_cases
@@ -108,7 +134,10 @@ def triage(
     else:
         typer.echo(_table(rows))
         counts = ", ".join(f"{n} {tier}" for tier, n in tier_counts(rows).items())
-        typer.echo(f"\n{len(rows)} ideas: {counts}. Suggestions from text, not answers: confirm them in the questionnaire.")
+        typer.echo(
+            f"\n{len(rows)} ideas: {counts}. "
+            "Suggestions from text, not answers: confirm them in the questionnaire."
+        )
 
 
 def register(app: typer.Typer) -> None:

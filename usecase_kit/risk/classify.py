@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from usecase_kit.risk.citations import resolve_basis
 from usecase_kit.risk.conditions import Outcome, Span, evaluate
 from usecase_kit.risk.evidence import Evidence, TierResult
-from usecase_kit.risk.reading import reading_evidence
 from usecase_kit.risk.model import (
     TIERS,
     Modifier,
@@ -20,6 +19,7 @@ from usecase_kit.risk.model import (
     Tier,
     load_rules,
 )
+from usecase_kit.risk.reading import reading_evidence
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase

@@ -92,7 +92,7 @@ class ReaderSettings(_Strict):
     """Whether the EU AI Act text reader (`risk.reader`) adds its suggestions as evidence."""
 
     enabled: bool = True
-    method: Literal["lexicon", "embedding", "combined"] = "combined"
+    method: Literal["lexicon", "embedding", "combined"] = "lexicon"
 
 
 class RiskRules(_Strict):

@@ -27,7 +27,15 @@ __all__ = [
 ]
 
 #: Questions the text reader never answers: a consultant always answers them.
-OTHER_QUESTIONS = ("role", "art6_3.a", "art6_3.b", "art6_3.c", "art6_3.d", "art6_3.profiling", "gpai")
+OTHER_QUESTIONS = (
+    "role",
+    "art6_3.a",
+    "art6_3.b",
+    "art6_3.c",
+    "art6_3.d",
+    "art6_3.profiling",
+    "gpai",
+)
 _NAME_CHARS = 60
 
 
@@ -54,7 +62,10 @@ class TriageRow:
         shown: dict[tuple[str, str, str], str] = {}
         for s in self.reading.suggestions:  # a name repeating the description is quoted once
             why = f", {s.why}" if s.why != "match" else ""
-            shown.setdefault((s.question, s.answer, s.quote), f'{s.question} {s.answer}: "{s.quote}" ({s.field}{why})')
+            shown.setdefault(
+                (s.question, s.answer, s.quote),
+                f'{s.question} {s.answer}: "{s.quote}" ({s.field}{why})',
+            )
         return tuple(shown.values())
 
     @property
@@ -119,9 +130,9 @@ def read_lines(path: Path) -> list[UseCase]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        at = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"{path}, line {line}: the text is not UTF-8 (byte {raw[exc.start]:#04x}); "
+            f"{path}, line {at}: the text is not UTF-8 (byte {raw[exc.start]:#04x}); "
             "save the file as UTF-8 and run again."
         ) from None
     cases = []
@@ -152,7 +163,9 @@ def triage_use_cases(
     for case in use_cases:
         result = classify(case, rules, precedent=False)
         reading = reading_of(case, rules.reader.method)
-        row = TriageRow(case.id, case.name, case.source_ref or "", result, reading, case.description)
+        row = TriageRow(
+            case.id, case.name, case.source_ref or "", result, reading, case.description
+        )
         rows.append(row)
     return rows
 

@@ -42,7 +42,7 @@ __all__ = [
 Method = Literal["lexicon", "embedding", "combined"]
 METHODS: tuple[Method, ...] = ("lexicon", "embedding", "combined")
 #: The method the toolkit reads with (the best measured on development data, docs/scoring.md).
-DEFAULT_METHOD: Method = "combined"
+DEFAULT_METHOD: Method = "lexicon"
 #: Confidence given to a lexicon match (a pattern of the Act's terms, in its clause).
 LEXICON_SCORE = 0.8
 

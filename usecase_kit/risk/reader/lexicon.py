@@ -10,6 +10,7 @@ as "without human review" that deny something else); a carve-out the provision i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,7 +116,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The clauses of one sentence: ', but', ', aber', ', mais', ', maar', dashes, brackets."""
     cuts = [start] + [m.start() + start for m in _CLAUSE_BREAK.finditer(text[start:end])] + [end]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def negated(text: str, clause: tuple[int, int], anchor: int, lexicon: Lexicon) -> bool:
@@ -147,6 +148,17 @@ def _clause_of(text: str, spans: list[tuple[int, int]], at: int) -> tuple[int, i
     return next(c for c in clauses(text, *sentence) if c[0] <= at < c[1])
 
 
+def _denied(
+    text: str, spans: list[tuple[int, int]], found: list[tuple[int, int]], lexicon: Lexicon
+) -> tuple[int, int] | None:
+    """The first clause that denies one of the matched cues, if any."""
+    for start, _ in found:
+        clause = _clause_of(text, spans, start)
+        if negated(text, clause, start, lexicon):
+            return clause
+    return None
+
+
 def _patterns(entry: list[str], lexicon: Lexicon) -> list[re.Pattern[str]]:
     """The entry's patterns; in a compounding language a leading word boundary is dropped."""
     if not lexicon.compounds:  # a stem ends a word: "exams?" is not "example"
@@ -154,7 +166,9 @@ def _patterns(entry: list[str], lexicon: Lexicon) -> list[re.Pattern[str]]:
     return [rx(p.removeprefix("\\b")) for p in entry]
 
 
-def _entry(text: str, entry: list[str], spans: list[tuple[int, int]], lexicon: Lexicon) -> Hit | None:
+def _entry(
+    text: str, entry: list[str], spans: list[tuple[int, int]], lexicon: Lexicon
+) -> Hit | None:
     """The first place where every pattern of `entry` occurs around an anchor match; a
     negated anchor is kept looking past (a later, plain match wins)."""
     denied: Hit | None = None
@@ -174,8 +188,7 @@ def _entry(text: str, entry: list[str], spans: list[tuple[int, int]], lexicon: L
                 if end - start > QUOTE_MAX:
                     start, end = clause
                 # each cue is read in its own clause: "… health-insurance clerks. It doesn't price"
-                denial = next((c for c in (_clause_of(text, spans, f[0]) for f in found)
-                               if negated(text, c, next(f[0] for f in found if c[0] <= f[0] < c[1]), lexicon)), None)  # fmt: skip
+                denial = _denied(text, spans, found, lexicon)
                 if denial is not None:
                     denied = denied or Hit("", "no", denial[0], denial[1], "negation")
                     continue
