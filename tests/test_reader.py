@@ -174,3 +174,30 @@ def test_the_embedding_reads_a_description_the_lexicon_has_no_word_for() -> None
         "embedding",
     )
     assert any(s.method == "embedding" for s in reading.suggestions)
+
+
+ISSUE_TEXTS = [
+    # (description, recorded fields, tier must stay below this one, rule that must stay silent)
+    ("Underwrites commercial property policies. Businesses, not individuals, are the insured.",
+     {"sector": "insurance", "category": "decision_support"}, "CREDIT_AND_INSURANCE_DECISIONS"),
+    ("A private insurer's fraud triage flags suspicious motor insurance claims and checks policy "
+     "eligibility before payment.", {"sector": "insurance"}, "BENEFITS_AND_ELIGIBILITY"),
+    ("A chatbot answers policyholders' questions about their cover; it does not give advice.",
+     {"sector": "insurance", "category": "customer_service", "audience": "external"},
+     "REGULATED_PROFESSIONAL_ADVICE"),
+    ("A code-review assistant that comments on pull requests for our developers.",
+     {"category": "code_generation"}, None),
+    ("A/B testing of ad creatives to choose the best-performing banner for the campaign.",
+     {"category": "content_generation", "audience": "public"}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text, fields, silent", ISSUE_TEXTS)
+def test_the_issue_negations_and_out_of_scope_ideas(
+    text: str, fields: dict[str, str], silent: str | None
+) -> None:
+    result = classify(_case(text, **fields), precedent=False)
+    if silent is not None:
+        assert silent not in result.rule_ids
+    if "fraud triage" not in text:  # a private insurer's decision support may still be reviewed
+        assert result.tier in ("high_confidence", "medium_confidence"), result.reasons
