@@ -83,6 +83,7 @@ class Scores:
     letter: Tally = field(default_factory=Tally)
     point: Tally = field(default_factory=Tally)
     area: Tally = field(default_factory=Tally)
+    not_read: int = 0  # rows whose language the reader did not read
 
     def line(self) -> str:
         return (
@@ -175,6 +176,7 @@ def score(case: Case, row: TriageRow, scores: Scores) -> list[str]:
     """Add one row to `scores`; returns what it got wrong (for --show-errors)."""
     result, expected, wrong = row.result, case.expected, []
     scores.n += 1
+    scores.not_read += row.reading.language is None
     flagged = result.tier in FLAGGED
     if expected.get("prohibited") is True:
         scores.prohibited.add(result.tier == "prohibited")
@@ -238,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"method={method} rows={len(rows)} seconds={seconds:.1f}")
     for lang in sorted(per_lang):
         line = per_lang[lang].line()
+        line += f" not_read={per_lang[lang].not_read}"
         if per_lang[lang].area.total:
             line += f" texty_area_accuracy={per_lang[lang].area.rate()}"
         print(f"lang={lang} {line}")

@@ -35,8 +35,8 @@ _STOPWORDS = {
     "will their they can has have its not who used uses using into each all",
     "de": "der die das und ist nicht ein eine einen zu den von mit sich des auf für im dem "
     "wir unsere werden wird soll sollen auch es bei oder nach aus kein keine ob wie zur zum",
-    "fr": "le la les et des est un une pour dans que qui en du au aux sur par pas nous notre "
-    "nos ce cette il elle sont être avec ne se ou leur leurs été afin",
+    "fr": "le la les et de des est un une pour dans que qui en du au aux sur par pas nous notre "
+    "nos ce cette il elle sont être avec ne se ou leur leurs été afin à sa ses son d l qu",
     "nl": "de het een en van is dat voor niet met op te zijn ook er wij we ons onze als bij "
     "om aan door kan wordt worden naar maar dit deze die wil willen hoe geen",
     "es": "el la los las y de que en un una es por con para se del al sus nuestro nuestra "
@@ -56,6 +56,8 @@ _WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: Fewer stop-word hits than this and the language is not told (a name, a list of keywords).
 MIN_HITS = 2
+#: A read language with at least this share of the best unread one's hits is read instead.
+CLOSE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ def detect(text: str) -> Detected:
     if counts[best] < MIN_HITS:
         # a title or a few keywords: too little to tell, so every lexicon is tried
         return Detected(None, None, "too little text to tell the language", sure=False)
+    if best not in READ:
+        # languages share function words ("de", "la"): a read language nearly as likely wins
+        close = max(READ, key=lambda lang: counts[lang])
+        if counts[close] >= CLOSE_SHARE * counts[best]:
+            best = close
     name = LANGUAGE_NAMES[best]
     if best in READ:
         return Detected(best, best, f"read as {name} ({best})")

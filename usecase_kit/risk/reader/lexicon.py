@@ -50,7 +50,9 @@ _SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|\n|$)")
 _CLAUSE_BREAK = re.compile(
     r",\s*(?:but|whereas|aber|sondern|doch|jedoch|mais|cependant|maar|echter)\b|\s[-–—]\s|\(|\)"
     # relative clauses: "people who have not paid", "mensen die niet betaald hebben"
-    r"|,?\s(?:who|which|die|dat|der|das|welche\w*|qui|dont)\s",
+    r"|,?\s(?:who|which|die|dat|der|das|welche\w*|qui|dont)\s"
+    # conditions: "… threatens clients if they do not sign", "s'ils ne souscrivent pas"
+    r"|\s(?:if|unless|wenn|falls|sofern|si|s[\'’]ils?|s[\'’]elles?|tenzij|indien)\s",
     re.IGNORECASE,
 )
 #: Languages whose negation can follow what it denies ("bewertet Bewerber nicht"): a cue this
