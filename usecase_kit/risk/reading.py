@@ -59,6 +59,13 @@ def _evidence(found: Suggestion, rules: RiskRules, on: date, jurisdictions: list
     return Evidence(f"READ_{found.question}", "reading", tier, reason, (span,), basis)
 
 
+def _derogation(use_case: UseCase) -> bool:
+    """A recorded Annex III area with a documented Art. 6(3) derogation and no profiling
+    (profiling of natural persons voids it, Art. 6(3) last subparagraph)."""
+    flags = use_case.regulatory
+    return bool(flags.annex_iii) and flags.art6_3_exemption is True and flags.profiling is not True
+
+
 def reading_evidence(use_case: UseCase, rules: RiskRules, on: date) -> list[Evidence]:
     """Evidence for each question the text answers "yes" (the best-scored span per question),
     or the unread language's floor; nothing when the reader is off in the rules file."""
@@ -69,7 +76,10 @@ def reading_evidence(use_case: UseCase, rules: RiskRules, on: date) -> list[Evid
         reason = f"{reading.language_note[0].upper()}{reading.language_note[1:]}"
         return [Evidence(READ_LANGUAGE_ID, "reading", rules.default_tier, reason)]
     best: dict[str, Suggestion] = {}
+    derogated = _derogation(use_case)
     for found in reading.yes():
+        if derogated and question_kind(found.question) == "annex3":
+            continue  # a documented Art. 6(3) derogation is a declared answer: it beats the text
         if found.question not in best or found.score > best[found.question].score:
             best[found.question] = found
     jurisdictions = list(use_case.regulatory.jurisdictions)
