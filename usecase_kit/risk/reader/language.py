@@ -34,11 +34,14 @@ _STOPWORDS = {
     "en": "the and of to a in is for that with on are this be by it from as an or which we our "
     "will their they can has have its not who used uses using into each all",
     "de": "der die das und ist nicht ein eine einen zu den von mit sich des auf für im dem "
-    "wir unsere werden wird soll sollen auch es bei oder nach aus kein keine ob wie zur zum",
+    "wir unsere werden wird soll sollen auch es bei oder nach aus kein keine ob wie zur zum "
+    "ich mein meine sie er wer welche jede jeden",
     "fr": "le la les et de des est un une pour dans que qui en du au aux sur par pas nous notre "
-    "nos ce cette il elle sont être avec ne se ou leur leurs été afin à sa ses son d l qu",
+    "nos ce cette il elle sont être avec ne se ou leur leurs été afin à sa ses son d l qu "
+    "je mon ma mes vous chaque",
     "nl": "de het een en van is dat voor niet met op te zijn ook er wij we ons onze als bij "
-    "om aan door kan wordt worden naar maar dit deze die wil willen hoe geen",
+    "om aan door kan wordt worden naar maar dit deze die wil willen hoe geen ik mijn je jij "
+    "wat waar wie welke heb heeft moet moeten uit over tot veel meer weer hun zij elkaar",
     "es": "el la los las y de que en un una es por con para se del al sus nuestro nuestra "
     "como pero más este esta son",
     "it": "il lo la gli le e di che un una è per con non si del della dei alla sono nostro "
