@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,3 +124,51 @@ def test_bad_files_are_one_clear_error(
 def test_a_missing_file_is_named(tmp_path: Path, run: Callable[..., tuple[int, str]]) -> None:
     code, out = run(str(tmp_path / "nope.txt"))
     assert code == 2 and "nope.txt: no such file" in out
+
+
+def test_the_benchmark_reads_both_formats_and_ends_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_euaiact", Path(__file__).parents[1] / "benchmarks" / "bench_euaiact.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["bench_euaiact"] = bench  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    ours = tmp_path / "ours.jsonl"
+    rows = [
+        {"id": "a", "lang": "en", "text": "Infers the emotions of employees from their voice.",
+         "expected": {"prohibited": True, "art5": ["f"]}},
+        {"id": "b", "lang": "de", "text": "Wir sortieren Bewerbungen und bewerten Lebensläufe.",
+         "expected": {"high_risk": True, "annex3": ["4(a)"]}},
+        {"id": "c", "lang": "en", "text": "Summarises meeting notes for the team.",
+         "expected": {"prohibited": False, "high_risk": False, "art50": False}},
+    ]  # fmt: skip
+    ours.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    texty = tmp_path / "texty.jsonl"
+    texty.write_text(
+        json.dumps(
+            {
+                "id": "t",
+                "lang": "nl",
+                "label": "high_risk",
+                "area": "work_hr",
+                "text": "Het systeem selecteert cv's en rangschikt sollicitanten.",
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = bench.main(["--fixtures", str(ours), "--fixtures", str(texty), "--method", "lexicon"])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert code == 0
+    assert last == (
+        "n=4 prohibited_recall=1.000 high_risk_recall=1.000 art50_recall=n/a "
+        "negative_specificity=1.000 art5_letter_accuracy=1.000 annex3_point_accuracy=1.000"
+    )
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "t", "expected": 3}\n', encoding="utf-8")
+    assert bench.main(["--fixtures", str(bad)]) == 2
+    assert "bad.jsonl, line 1" in capsys.readouterr().err
