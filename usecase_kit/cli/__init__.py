@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from usecase_kit.cli import audit_cmd, pii_cmd, pilot_cmd, prices_cmd, score_cmd
+from usecase_kit.cli import audit_cmd, pii_cmd, pilot_cmd, prices_cmd, score_cmd, triage_cmd
 from usecase_kit.cli.pilot_cmd import DataDirs
 from usecase_kit.errors import UsecaseKitError
 
@@ -30,6 +30,7 @@ pilot_cmd.register(app)
 prices_cmd.register(app)
 audit_cmd.register(app)
 pii_cmd.register(app)
+triage_cmd.register(app)
 
 
 OutputDir = Annotated[

@@ -20,6 +20,7 @@ from usecase_kit.risk.model import (
     load_rules,
 )
 from usecase_kit.risk.questionnaire import declared_over_text, questionnaire_evidence
+from usecase_kit.risk.reading import reading_evidence
 
 if TYPE_CHECKING:
     from usecase_kit.portfolio import UseCase
@@ -143,8 +144,11 @@ def classify(
     on = _date(use_case, as_of)
     memo: dict[str, Outcome] = {}
     found = [_rule_evidence(rule, use_case, rules, on, memo) for rule in rules.rules]
-    # declared questionnaire answers are read first: floors of their own (risk/questionnaire.py)
-    text = declared_over_text(use_case, [e for e in found if e])  # a declared "no" beats it
+    # declared questionnaire answers are read first: floors of their own (risk/questionnaire.py);
+    # the EU AI Act text reader's suggestions (reading.py) count like the text rules, and a
+    # declared "no" beats both
+    read = reading_evidence(use_case, rules, on)
+    text = declared_over_text(use_case, [*(e for e in found if e), *read])
     evidence = [*questionnaire_evidence(use_case, rules, on), *text]
     level = max((_ORDER[e.tier] for e in evidence), default=_ORDER[rules.default_tier])
     summary = _precedent(use_case, rules, precedent)

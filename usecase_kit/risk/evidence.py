@@ -14,7 +14,7 @@ from usecase_kit.risk.model import Tier
 
 __all__ = ["Evidence", "TierResult"]
 
-EvidenceKind = Literal["rule", "modifier", "precedent", "own_determinations", "default"]
+EvidenceKind = Literal["rule", "modifier", "precedent", "own_determinations", "default", "reading"]
 #: Quoted phrases are cut to this many characters, and at most this many are quoted per record.
 QUOTE_CHARS = 80
 QUOTES_SHOWN = 3

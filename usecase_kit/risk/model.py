@@ -25,6 +25,7 @@ __all__ = [
     "Examples",
     "Modifier",
     "PrecedentSettings",
+    "ReaderSettings",
     "RiskRules",
     "Rule",
     "Tier",
@@ -82,6 +83,13 @@ class PrecedentSettings(_Strict):
     min_share: float = Field(0.6, ge=0, le=1, description="of the similar cases found")
 
 
+class ReaderSettings(_Strict):
+    """Whether the EU AI Act text reader (`risk.reader`) adds its suggestions as evidence."""
+
+    enabled: bool = True
+    method: Literal["lexicon", "embedding", "combined"] = "lexicon"
+
+
 class RiskRules(_Strict):
     version: str
     source: str
@@ -100,6 +108,7 @@ class RiskRules(_Strict):
     precedent: PrecedentSettings = Field(default_factory=lambda: PrecedentSettings(enabled=False))
     # a client's fitted own-determinations model (risk/own.py `attach`), never read from YAML
     _own_determinations: Any = PrivateAttr(default=None)
+    reader: ReaderSettings = Field(default_factory=lambda: ReaderSettings(enabled=False))
 
     @model_validator(mode="after")
     def _consistent(self) -> RiskRules:
