@@ -230,7 +230,10 @@ def test_a_text_rule_against_a_declared_no_is_lowered_not_dropped_and_shown() ->
     assert rule.rule_tier == "prohibited" and "Art. 5(1)(f): no" in rule.sentence()
     (conflict,) = tier_summary(declared, use_case).conflicts
     assert conflict["question"] == "art5.f" and conflict["declared"] == "no"
-    assert conflict["sentence"].endswith("Art. 5(1)(f) is answered no")
+    assert (
+        conflict["sentence"].endswith("Art. 5(1)(f) is answered no")
+        and conflict["language"] == "en"
+    )
     # a declared "yes" on another point does not lower this one
     other = classify(_use_case({"art5.c": "no"}, **text), precedent=False)
     assert other.tier == "prohibited"

@@ -101,11 +101,22 @@ def regulatory_fields(
         "annex_iii_points": annex_iii_points(use_case, cited),
         "questionnaire": questionnaire_record(use_case),
         "open_questions": open_questions(use_case),
-        "conflicts": [c.as_dict() for c in [*rule_conflicts(tier), *reader_conflicts(use_case)]],
+        "conflicts": _one_per_question(
+            [c.as_dict() for c in [*reader_conflicts(use_case), *rule_conflicts(tier)]]
+        ),
         "obligations": [o.as_dict() for o in obligations_for(use_case, tier, rules=rules)],
         "not_covered": not_covered(places, rules.instruments, list(rules.jurisdictions)),
         "jurisdiction_notes": notes,
     }
+
+
+def _one_per_question(conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One conflict per question: the text reader's (it names the language read) before a text
+    rule's saying the same thing."""
+    seen: dict[str, dict[str, Any]] = {}
+    for conflict in conflicts:
+        seen.setdefault(str(conflict["question"]), conflict)
+    return list(seen.values())
 
 
 def tier_summary(
