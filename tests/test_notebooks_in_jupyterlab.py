@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,3 +217,53 @@ def test_review_label_survives_a_kernel_restart(lab: dict[str, Any]) -> None:
     _wait_done(page)
     page.get_by_text("Reviewed 1 of").wait_for(timeout=60_000)
     _shot(page, root, "05_after_restart")
+
+
+def test_app_view_renders_widgets_without_code(tmp_path: Path) -> None:
+    """Voilà serves the scoring notebook as a dashboard: widgets and output only, no code cells
+    (README "An app view"; 04's what-if the same way, measured by hand in docs/notebooks.md,
+    not here: it runs the whole cost notebook first, a minute on a loaded 2-core machine)."""
+    name = "01_score_portfolio.ipynb"
+    pytest.importorskip("voila", reason="Voilà is not installed (.[app] or .[test])")
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "USECASE_KIT_HOME": str(tmp_path / "home"),
+        "USECASE_KIT_WORKDIR": str(tmp_path / "working"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+    }
+    log = (tmp_path / "voila.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+            "--Voila.ip=127.0.0.1", str(ROOT / "notebooks" / name),
+        ],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium(), args=list(CHROMIUM_FLAGS))
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and server.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2):
+                        break
+                except urllib.error.HTTPError:
+                    break  # the server answers
+                except OSError:
+                    time.sleep(0.5)
+            page.goto(f"http://127.0.0.1:{port}/", timeout=WAIT_MS, wait_until="commit")
+            page.wait_for_selector(".widget-toggle-buttons", timeout=WAIT_MS)
+            page.wait_for_selector(".widget-slider", timeout=WAIT_MS)  # the weights
+            _shot(page, tmp_path, f"app_{Path(name).stem}")
+            assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
+            assert page.get_by_text("Traceback").count() == 0
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
