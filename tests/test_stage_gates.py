@@ -90,7 +90,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Assessment]:
     copied = root / "portfolio.yaml"
     copied.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     # relative paths in the portfolio (golden sets) resolve from the templates folder
-    for name in ("golden", "prompts"):
+    # shipped prompts are found without a link (a linked prompts/ folder is refused)
+    for name in ("golden",):
         if (portfolio_path.parent / name).exists() and not (root / name).exists():
             (root / name).symlink_to(portfolio_path.parent / name)
     setup = setup_of(None)
