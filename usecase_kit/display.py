@@ -58,8 +58,9 @@ def money(value: float | None) -> str:
 
 
 class HTML:
-    """Displayable HTML (``_repr_html_``), the text kept for tests; as `report.HTML`, defined
-    here so the result types can show themselves without importing the report machinery."""
+    """Displayable HTML for notebooks (``_repr_html_``), the text kept for tests; `report`
+    uses it too, and it lives here so the result types show themselves without importing the
+    report machinery."""
 
     def __init__(self, html: str) -> None:
         self.html = html

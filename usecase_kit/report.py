@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from usecase_kit.display import HTML  # displayable HTML, shared with the result types
 from usecase_kit.formatting import (
     criterion_label,
     field_label,
@@ -95,19 +96,6 @@ def _env() -> Environment:
         spread=_spread,
     )
     return env
-
-
-class HTML:
-    """Displayable HTML for notebooks (`_repr_html_`), with the text kept for tests."""
-
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
 
 
 def render(template: str, **context: Any) -> str:
