@@ -85,7 +85,8 @@ def _table(rows: list) -> str:  # type: ignore[type-arg]
 
     lines = []
     for row in rows:
-        lines.append(f"{row.id}  {TIER_LABELS[row.result.tier]:<17}  {row.excerpt}")
+        lines.append(f"{row.id}  {TIER_LABELS[row.result.tier]}")
+        lines.append(f"    {row.excerpt}")
         lines.append(f"    language: {row.reading.language_note}")
         if row.reading.method_note:
             lines.append(f"    method: {row.reading.method_note}")
@@ -133,7 +134,12 @@ def triage(
         typer.echo(_csv(rows), nl=False)
     else:
         typer.echo(_table(rows))
-        counts = ", ".join(f"{n} {tier}" for tier, n in tier_counts(rows).items())
+        from usecase_kit.risk.model import TIER_LABELS
+
+        counts = "; ".join(
+            f"{n} {TIER_LABELS.get(tier, tier).split(':')[0].lower()}"
+            for tier, n in tier_counts(rows).items()
+        )
         typer.echo(
             f"\n{len(rows)} ideas: {counts}. "
             "Suggestions from text, not answers: confirm them in the questionnaire."
