@@ -219,13 +219,12 @@ def test_review_label_survives_a_kernel_restart(lab: dict[str, Any]) -> None:
     _shot(page, root, "05_after_restart")
 
 
-def test_app_view_renders_widgets_without_code(tmp_path: Path) -> None:
+def test_app_view_renders_widgets_without_code(lab: dict[str, Any], tmp_path: Path) -> None:
     """Voilà serves the scoring notebook as a dashboard: widgets and output only, no code cells
     (README "An app view"; 04's what-if the same way, measured by hand in docs/notebooks.md,
     not here: it runs the whole cost notebook first, a minute on a loaded 2-core machine)."""
     name = "01_score_portfolio.ipynb"
     pytest.importorskip("voila", reason="Voilà is not installed (.[app] or .[test])")
-    from playwright.sync_api import sync_playwright
 
     port = _free_port()
     env = {
@@ -244,9 +243,9 @@ def test_app_view_renders_widgets_without_code(tmp_path: Path) -> None:
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
     )  # fmt: skip
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium(), args=list(CHROMIUM_FLAGS))
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # the module's browser: a second Playwright session in one process is refused
+        page = lab["page"].context.browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and server.poll() is None:
                 try:
@@ -262,7 +261,8 @@ def test_app_view_renders_widgets_without_code(tmp_path: Path) -> None:
             _shot(page, tmp_path, f"app_{Path(name).stem}")
             assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
             assert page.get_by_text("Traceback").count() == 0
-            browser.close()
+        finally:
+            page.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
