@@ -26,7 +26,7 @@ from usecase_kit.evaluation.grading import (
     check_golds,
     read_evidence,
 )
-from usecase_kit.evaluation.stats import wilson_interval
+from usecase_kit.evaluation.stats import cohen_kappa, wilson_interval
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,17 +48,6 @@ __all__ = [
 #: Ridge penalty on the weights (not the intercept): small, it only keeps separable
 #: features (an exact match is almost always right) from running to infinity.
 RIDGE = 1.0
-
-
-def cohen_kappa(predicted: Sequence[bool], human: Sequence[bool]) -> float:
-    """Agreement beyond chance between two yes/no raters (1 = perfect, 0 = chance)."""
-    n = len(predicted)
-    if n == 0:
-        return math.nan
-    observed = sum(p == h for p, h in zip(predicted, human, strict=True)) / n
-    a, b = sum(predicted) / n, sum(human) / n
-    expected = a * b + (1 - a) * (1 - b)
-    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from usecase_kit.evaluation.registry import Case, Metric, Output
-from usecase_kit.evaluation.stats import wilson_interval
+from usecase_kit.evaluation.stats import cohen_kappa, wilson_interval
 from usecase_kit.providers.base import Provider
 
 if TYPE_CHECKING:
@@ -171,16 +171,5 @@ def agreement(flags: Sequence[bool | None], human: Sequence[bool]) -> Agreement:
         fp / negatives if negatives else float("nan"),
         wilson_interval(fp, negatives),
         accuracy,
-        _kappa(pairs),
+        cohen_kappa([f for f, _ in pairs], [h for _, h in pairs]),
     )
-
-
-def _kappa(pairs: Sequence[tuple[bool, bool]]) -> float:
-    n = len(pairs)
-    if n == 0:
-        return float("nan")
-    observed = sum(f == h for f, h in pairs) / n
-    flag_rate = sum(f for f, _ in pairs) / n
-    human_rate = sum(h for _, h in pairs) / n
-    expected = flag_rate * human_rate + (1 - flag_rate) * (1 - human_rate)
-    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)

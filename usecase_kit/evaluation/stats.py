@@ -16,6 +16,7 @@ __all__ = [
     "bootstrap_interval",
     "cases_needed",
     "clopper_pearson_interval",
+    "cohen_kappa",
     "error_rate_upper_bound",
     "quantile_interval",
     "wilson_interval",
@@ -147,3 +148,14 @@ def auroc(scores: Sequence[float], positives: Sequence[bool]) -> float:
         return math.nan
     rank_sum = sum(r for r, p in zip(ranks, positives, strict=True) if p)
     return float((rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def cohen_kappa(predicted: Sequence[bool], human: Sequence[bool]) -> float:
+    """Agreement beyond chance between two yes/no raters (1 = perfect, 0 = chance)."""
+    n = len(predicted)
+    if n == 0:
+        return math.nan
+    observed = sum(p == h for p, h in zip(predicted, human, strict=True)) / n
+    a, b = sum(predicted) / n, sum(human) / n
+    expected = a * b + (1 - a) * (1 - b)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
